@@ -1,0 +1,1 @@
+"""Tergeu desktop app: Qt UI (app.ui) over a Qt-free session core (app.core)."""

@@ -1,0 +1,11 @@
+"""The protocol package's error root. Every message names the field, the value and the rule."""
+
+from __future__ import annotations
+
+
+class ProtocolError(Exception):
+    """Root of every error raised by ``protocol``."""
+
+
+class UnreadableContainerError(ProtocolError):
+    """The file is not readable as a Tergeu container (``tergeu verify`` exits 2)."""

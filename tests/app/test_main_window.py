@@ -1,0 +1,78 @@
+"""The main window with the real database behind it (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from app.core.cases import check_erdr_number
+from app.core.storage.db import Database
+from app.ui.i18n import Translations, compile_translations
+from app.ui.main_window import MainWindow, NewCaseDialog
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):
+    db = Database(tmp_path / "tergeu.db")
+    translations = Translations(compile_translations(tmp_path / "i18n"))
+    translations.switch("en")
+    w = MainWindow(db, translations, check_erdr_number)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    translations.switch("en")
+    db.close()
+
+
+def test_title_and_empty_case_list(window: MainWindow) -> None:
+    assert window.windowTitle() == "Tergeu"
+    assert window.stack.currentWidget() is window.empty
+    assert "No cases yet" in window.empty.text()
+
+
+def test_case_list_comes_from_the_database(window: MainWindow) -> None:
+    window.db.add_case("123456789012", "Кража в Алматы")
+    window.db.add_case("987654321098765", "Мошенничество")
+    window.refresh()
+    assert window.stack.currentWidget() is window.table
+    numbers = {window.table.item(r, 0).text() for r in range(window.table.rowCount())}
+    assert numbers == {"123456789012", "987654321098765"}
+    window.search.setText("алматы")
+    visible = [r for r in range(window.table.rowCount()) if not window.table.isRowHidden(r)]
+    assert [window.table.item(r, 0).text() for r in visible] == ["123456789012"]
+
+
+def test_switching_language_changes_visible_texts_without_restart(
+    qtbot, window: MainWindow
+) -> None:
+    # Qt delivers LanguageChange as an event to every widget; wait for it, don't call retranslate.
+    assert window.heading.text() == "Cases"
+    window.set_language("ru")
+    qtbot.waitUntil(lambda: window.heading.text() == "Дела", timeout=5000)
+    assert window.language_menu.title() == "&Язык"
+    window.set_language("kk")
+    qtbot.waitUntil(lambda: window.heading.text() == "Істер", timeout=5000)
+    assert "СДТБТ" in window.search.placeholderText()
+    window.set_language("en")
+    qtbot.waitUntil(lambda: window.new_case_action.text() == "New case…", timeout=5000)
+
+
+def test_new_case_dialog_refuses_invalid_erdr_number(qtbot, window: MainWindow) -> None:
+    dialog = NewCaseDialog(check_erdr_number, window)
+    qtbot.addWidget(dialog)
+    dialog.number.setText("12-34")
+    dialog._accept()
+    assert "invalid ERDR number '12-34'" in dialog.error.text()
+    assert dialog.result() == 0
+    dialog.number.setText("123456789012")
+    dialog._accept()
+    assert dialog.erdr_number == "123456789012"
+
+
+def test_create_case_adds_a_row(window: MainWindow) -> None:
+    window.create_case("111122223333", "Test")
+    assert window.table.rowCount() == 1
+    labels = window.findChildren(QLabel)
+    assert any(label.objectName() == "casesHeading" for label in labels)
