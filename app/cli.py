@@ -42,7 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.commands._gui import run_gui
 
         return run_gui(args)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
+    except KeyboardInterrupt:
+        print("tergeu: interrupted", file=sys.stderr)
+        return 130
     return code
 
 

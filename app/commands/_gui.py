@@ -30,8 +30,10 @@ def run_gui(args: argparse.Namespace) -> int:
         return 2
 
     from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    import resources
     from app.ui.fonts import install_bundled_font
     from app.ui.i18n import Translations, compile_translations
     from app.ui.main_window import MainWindow
@@ -41,6 +43,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationName("Tergeu")
     app.setOrganizationName("Tergeu")
     app.setFont(install_bundled_font())
+    app.setWindowIcon(QIcon(str(resources.path("icons", "tergeu.svg"))))
     settings = QSettings(str(paths.root / "ui.ini"), QSettings.Format.IniFormat)
     translations = Translations(compile_translations(paths.translations))
     language = str(settings.value("language", config["ui.language"]))
