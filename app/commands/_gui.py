@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from app.core.cases import check_erdr_number
+from app.core.cases import check_erdr_number, check_iin
 from app.core.config import load_config
 from app.core.errors import TergeuError
 from app.core.logs import setup_logging
@@ -49,7 +49,7 @@ def run_gui(args: argparse.Namespace) -> int:
     language = str(settings.value("language", config["ui.language"]))
     translations.switch(language if language in ("kk", "ru", "en") else "ru")
 
-    window = MainWindow(db, translations, check_erdr_number)
+    window = MainWindow(db, translations, check_erdr_number, check_iin, paths.actions)
     geometry = settings.value("geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)

@@ -19,3 +19,13 @@ def check_erdr_number(value: str, pattern: str = DEFAULT_ERDR_PATTERN) -> str:
             "(12 to 16 digits by default)"
         )
     return value
+
+
+def check_iin(value: str) -> str:
+    """Return ``value`` if it is a valid IIN (check digit, birth date), else raise naming why."""
+    from protocol.identifiers import IdentifierError, parse_iin
+
+    try:
+        return parse_iin(value).value
+    except IdentifierError as e:
+        raise TergeuError(str(e)) from e

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
 import resources
 from app.core.errors import TergeuError
@@ -53,24 +53,30 @@ class Translations:
 
     def __init__(self, qm_files: dict[str, Path]) -> None:
         self._qm = qm_files
-        self._translator: QTranslator | None = None
+        self._translators: list[QTranslator] = []
         self.language = "en"
 
     def switch(self, language: str) -> None:
+        """Install Tergeu's and Qt's own translations (dialog buttons) for ``language``."""
         if language not in LANGUAGES:
             raise TergeuError(
                 f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}"
             )
         app = QCoreApplication.instance()
-        if self._translator is not None and app is not None:
-            app.removeTranslator(self._translator)
-            self._translator = None
-        if language != "en":
-            translator = QTranslator()
-            if not translator.load(str(self._qm[language])):
-                raise TergeuError(f"cannot load translation {self._qm[language]}")
+        for old in self._translators:
             if app is not None:
-                app.installTranslator(translator)
-            self._translator = translator
+                app.removeTranslator(old)
+        self._translators = []
+        if language != "en":
+            ours = QTranslator()
+            if not ours.load(str(self._qm[language])):
+                raise TergeuError(f"cannot load translation {self._qm[language]}")
+            qt_own = QTranslator()
+            qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            loaded_qt = qt_own.load(f"qtbase_{language}", qt_dir)
+            for translator in (ours, qt_own) if loaded_qt else (ours,):
+                if app is not None:
+                    app.installTranslator(translator)
+                self._translators.append(translator)
         self.language = language
         log.info("interface language: %s", language)

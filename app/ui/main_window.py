@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPushButton,
+    QSplitter,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -26,8 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import TergeuError
+from app.core.paths import private_dir
 from app.core.storage.db import Database
+from app.ui import domain_texts
 from app.ui.i18n import LANGUAGES, Translations
+from app.ui.new_action import IinCheck, NewActionWizard, PlannedAction, planned_end
 
 ErdrCheck = Callable[[str], str]
 T = TypeVar("T", bound=QObject)
@@ -57,8 +63,8 @@ class NewCaseDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         self.form = QFormLayout()
-        self.form.addRow("", self.number)
-        self.form.addRow("", self.title_edit)
+        self.form.addRow(QLabel(), self.number)
+        self.form.addRow(QLabel(), self.title_edit)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
@@ -67,12 +73,14 @@ class NewCaseDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("New case"))
-        number_label = self.form.labelForField(self.number)
-        title_label = self.form.labelForField(self.title_edit)
-        if isinstance(number_label, QLabel):
-            number_label.setText(self.tr("ERDR registration number"))
-        if isinstance(title_label, QLabel):
-            title_label.setText(self.tr("Title"))
+        for field, text in (
+            (self.number, self.tr("ERDR registration number")),
+            (self.title_edit, self.tr("Title")),
+        ):
+            label = self.form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setText(text)
+                label.setBuddy(field)
         self.number.setAccessibleName(self.tr("ERDR registration number"))
         self.title_edit.setAccessibleName(self.tr("Title"))
 
@@ -89,9 +97,18 @@ class NewCaseDialog(QDialog):
 class MainWindow(QMainWindow):
     """Start screen of the investigator: cases and their actions."""
 
-    def __init__(self, db: Database, translations: Translations, check_erdr: ErdrCheck) -> None:
+    def __init__(
+        self,
+        db: Database,
+        translations: Translations,
+        check_erdr: ErdrCheck,
+        check_iin: IinCheck,
+        actions_root: Path,
+    ) -> None:
         super().__init__()
         self.db = db
+        self.check_iin = check_iin
+        self.actions_root = actions_root
         self.translations = translations
         self.check_erdr = check_erdr
         self.setObjectName("mainWindow")
@@ -114,12 +131,37 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.table)
+        self.table.itemSelectionChanged.connect(self._case_selected)
+
+        self.actions_heading = named(QLabel(), "actionsHeading")
+        self.actions_heading.setStyleSheet("font-size: 13pt; font-weight: bold; padding: 4px 2px")
+        self.actions_table = named(QTableWidget(0, 3), "actionTable")
+        self.actions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.actions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.actions_table.verticalHeader().setVisible(False)
+        self.actions_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch
+        )
+        self.new_action_button = named(QPushButton(), "newActionButton")
+        self.new_action_button.setEnabled(False)
+        self.new_action_button.clicked.connect(self.new_action)
+        actions_panel = QWidget()
+        actions_layout = QVBoxLayout(actions_panel)
+        actions_layout.setContentsMargins(0, 0, 0, 0)
+        actions_layout.addWidget(self.actions_heading)
+        actions_layout.addWidget(self.actions_table, 1)
+        actions_layout.addWidget(self.new_action_button)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(actions_panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.heading)
         layout.addWidget(self.search)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
         self.new_case_action = named(QAction(self), "newCaseAction")
@@ -187,6 +229,13 @@ class MainWindow(QMainWindow):
             self.tr("No cases yet.\nCreate one with “New case” (Ctrl+N) using its ERDR number.")
         )
         self.new_case_action.setText(self.tr("New case…"))
+        self.actions_heading.setText(self.tr("Actions of the selected case"))
+        self.actions_table.setHorizontalHeaderLabels(
+            [self.tr("Action"), self.tr("State"), self.tr("Planned start")]
+        )
+        self.actions_table.setAccessibleName(self.tr("Actions of the selected case"))
+        self.new_action_button.setText(self.tr("New action…"))
+        self._fill_actions()
         self.quit_action.setText(self.tr("Quit"))
         self.about_action.setText(self.tr("About Tergeu"))
         self.file_menu.setTitle(self.tr("&File"))
@@ -203,10 +252,75 @@ class MainWindow(QMainWindow):
             created = case.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
             values = [case.erdr_number, case.title, str(len(self.db.actions_of(case.id))), created]
             for col, text in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(text))
-        self.table.resizeColumnToContents(0)
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, case.id)
+                self.table.setItem(row, col, item)
+        for column in (0, 2, 3):
+            self.table.resizeColumnToContents(column)
         self.stack.setCurrentWidget(self.table if cases else self.empty)
         self._apply_filter(self.search.text())
+        self._case_selected()
+
+    def selected_case_id(self) -> int | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        if len(rows) != 1:
+            return None
+        item = self.table.item(rows.pop(), 0)
+        return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _case_selected(self) -> None:
+        self.new_action_button.setEnabled(self.selected_case_id() is not None)
+        self._fill_actions()
+
+    def _fill_actions(self) -> None:
+        case_id = self.selected_case_id()
+        actions = self.db.actions_of(case_id) if case_id is not None else []
+        labels = domain_texts.action_types()
+        states = action_states()
+        self.actions_table.setRowCount(len(actions))
+        for row, action in enumerate(actions):
+            start = action.planned_start
+            values = [
+                labels.get(action.type, action.type),
+                states.get(action.state, action.state),
+                start.astimezone().strftime("%Y-%m-%d %H:%M") if start else "",
+            ]
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, action.id)
+                self.actions_table.setItem(row, col, item)
+        for column in (1, 2):
+            self.actions_table.resizeColumnToContents(column)
+
+    def new_action(self) -> None:
+        case_id = self.selected_case_id()
+        if case_id is None:
+            return
+        wizard = NewActionWizard(
+            self.actions_root, self.check_iin, self, language=self.translations.language
+        )
+        if wizard.exec() and wizard.result_action is not None:
+            self.create_action(case_id, wizard.result_action)
+
+    def create_action(self, case_id: int, plan: PlannedAction) -> None:
+        """Store a planned action and make its evidence folder (owner-only)."""
+        try:
+            private_dir(self.actions_root / plan.action_id)
+            self.db.add_action(
+                action_id=plan.action_id,
+                case_id=case_id,
+                type=plan.type,
+                language=plan.language,
+                investigator_place=plan.investigator_place,
+                remote_place=plan.remote_place,
+                planned_start=plan.planned_start,
+                planned_end=planned_end(plan),
+                participants=[(p.role, p.full_name, p.iin, p.contact) for p in plan.participants],
+            )
+        except (TergeuError, OSError) as e:
+            show_error(self, str(e))
+            return
+        self.refresh()
 
     def _apply_filter(self, text: str) -> None:
         needle = text.strip().casefold()
@@ -238,6 +352,17 @@ class MainWindow(QMainWindow):
                 "evidence-grade recording and signed electronic protocols."
             ),
         )
+
+
+def action_states() -> dict[str, str]:
+    return {
+        "planned": QCoreApplication.translate("Domain", "planned"),
+        "live": QCoreApplication.translate("Domain", "live"),
+        "sealed": QCoreApplication.translate("Domain", "sealed"),
+        "signed": QCoreApplication.translate("Domain", "signed"),
+        "exported": QCoreApplication.translate("Domain", "exported"),
+        "uploaded": QCoreApplication.translate("Domain", "uploaded"),
+    }
 
 
 def show_error(parent: QWidget | None, message: str) -> None:

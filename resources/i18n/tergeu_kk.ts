@@ -1,6 +1,105 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="kk_KZ">
 <context>
+    <name>Domain</name>
+    <message>
+        <source>Remote interrogation of a witness</source>
+        <translation>Куәдан қашықтан жауап алу</translation>
+    </message>
+    <message>
+        <source>Remote interrogation of a victim</source>
+        <translation>Жәбірленушіден қашықтан жауап алу</translation>
+    </message>
+    <message>
+        <source>Remote inspection</source>
+        <translation>Қашықтан қарап-тексеру</translation>
+    </message>
+    <message>
+        <source>Remote participation of an expert or specialist</source>
+        <translation>Сарапшының немесе маманның қашықтан қатысуы</translation>
+    </message>
+    <message>
+        <source>Health or another valid reason (Art. 213 p. 1)</source>
+        <translation>Денсаулық жағдайы немесе басқа дәлелді себеп (213-бап 1-т.)</translation>
+    </message>
+    <message>
+        <source>Safety of the participant (Art. 213 p. 2)</source>
+        <translation>Қатысушының қауіпсіздігін қамтамасыз ету (213-бап 2-т.)</translation>
+    </message>
+    <message>
+        <source>The participant is a minor (Art. 213 p. 3)</source>
+        <translation>Қатысушы — кәмелетке толмаған (213-бап 3-т.)</translation>
+    </message>
+    <message>
+        <source>Procedural time limits (Art. 213 p. 4)</source>
+        <translation>Іс жүргізу мерзімдерін сақтау (213-бап 4-т.)</translation>
+    </message>
+    <message>
+        <source>Difficulty or cost of attending (Art. 213 p. 5)</source>
+        <translation>Келудің қиындығы немесе қымбаттығы (213-бап 5-т.)</translation>
+    </message>
+    <message>
+        <source>Witness</source>
+        <translation>Куә</translation>
+    </message>
+    <message>
+        <source>Victim</source>
+        <translation>Жәбірленуші</translation>
+    </message>
+    <message>
+        <source>Expert</source>
+        <translation>Сарапшы</translation>
+    </message>
+    <message>
+        <source>Specialist</source>
+        <translation>Маман</translation>
+    </message>
+    <message>
+        <source>Interpreter</source>
+        <translation>Аудармашы</translation>
+    </message>
+    <message>
+        <source>Defence counsel</source>
+        <translation>Қорғаушы</translation>
+    </message>
+    <message>
+        <source>Legal representative</source>
+        <translation>Заңды өкіл</translation>
+    </message>
+    <message>
+        <source>Official at the remote location</source>
+        <translation>Қатысушы тұрған жердегі лауазымды адам</translation>
+    </message>
+    <message>
+        <source>Attesting witness</source>
+        <translation>Куәгер</translation>
+    </message>
+    <message>
+        <source>planned</source>
+        <translation>жоспарланған</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>жүріп жатыр</translation>
+    </message>
+    <message>
+        <source>sealed</source>
+        <translation>мөрленген</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>қол қойылған</translation>
+    </message>
+    <message>
+        <source>exported</source>
+        <translation>экспортталған</translation>
+    </message>
+    <message>
+        <source>uploaded</source>
+        <translation>жіберілген</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Cases</source>
@@ -41,6 +140,26 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Жаңа іс…</translation>
     </message>
     <message>
+        <source>Actions of the selected case</source>
+        <translation>Таңдалған іс бойынша әрекеттер</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Әрекет</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Күйі</translation>
+    </message>
+    <message>
+        <source>Planned start</source>
+        <translation>Жоспарлы басталуы</translation>
+    </message>
+    <message>
+        <source>New action…</source>
+        <translation>Жаңа әрекет…</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>Шығу</translation>
     </message>
@@ -66,6 +185,13 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     </message>
 </context>
 <context>
+    <name>NewActionWizard</name>
+    <message>
+        <source>New action</source>
+        <translation>Жаңа әрекет</translation>
+    </message>
+</context>
+<context>
     <name>NewCaseDialog</name>
     <message>
         <source>New case</source>
@@ -78,6 +204,99 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Title</source>
         <translation>Атауы</translation>
+    </message>
+</context>
+<context>
+    <name>ParticipantsPage</name>
+    <message>
+        <source>Participants</source>
+        <translation>Қатысушылар</translation>
+    </message>
+    <message>
+        <source>Everyone who takes part besides the investigator.</source>
+        <translation>Тергеушіден басқа барлық қатысушылар.</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Рөлі</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Аты-жөні</translation>
+    </message>
+    <message>
+        <source>IIN</source>
+        <translation>ЖСН</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Байланыс</translation>
+    </message>
+    <message>
+        <source>Add participant</source>
+        <translation>Қатысушы қосу</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>Таңдалғандарды жою</translation>
+    </message>
+    <message>
+        <source>Row %1: the full name is empty.</source>
+        <translation>%1-жол: аты-жөні көрсетілмеген.</translation>
+    </message>
+    <message>
+        <source>Add at least one participant.</source>
+        <translation>Кемінде бір қатысушы қосыңыз.</translation>
+    </message>
+</context>
+<context>
+    <name>PlacePage</name>
+    <message>
+        <source>Places and time</source>
+        <translation>Орны мен уақыты</translation>
+    </message>
+    <message>
+        <source>Where the investigator and the remote participants are.</source>
+        <translation>Тергеуші мен қашықтағы қатысушылар қайда орналасқан.</translation>
+    </message>
+    <message>
+        <source>Investigator's place</source>
+        <translation>Тергеушінің орналасқан жері</translation>
+    </message>
+    <message>
+        <source>Remote place (e.g. police office)</source>
+        <translation>Қашықтағы орын (мысалы, полиция бөлімі)</translation>
+    </message>
+    <message>
+        <source>Planned start</source>
+        <translation>Жоспарлы басталуы</translation>
+    </message>
+    <message>
+        <source>Planned duration, minutes</source>
+        <translation>Жоспарлы ұзақтығы, минут</translation>
+    </message>
+</context>
+<context>
+    <name>TypePage</name>
+    <message>
+        <source>Action</source>
+        <translation>Әрекет</translation>
+    </message>
+    <message>
+        <source>What is being done, and why remotely.</source>
+        <translation>Не жүргізіледі және неге қашықтан.</translation>
+    </message>
+    <message>
+        <source>Type of action</source>
+        <translation>Әрекет түрі</translation>
+    </message>
+    <message>
+        <source>Ground for remote mode</source>
+        <translation>Қашықтан жүргізу негізі</translation>
+    </message>
+    <message>
+        <source>Language of the proceedings</source>
+        <translation>Іс жүргізу тілі</translation>
     </message>
 </context>
 </TS>

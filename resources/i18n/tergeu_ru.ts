@@ -1,6 +1,105 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>Domain</name>
+    <message>
+        <source>Remote interrogation of a witness</source>
+        <translation>Дистанционный допрос свидетеля</translation>
+    </message>
+    <message>
+        <source>Remote interrogation of a victim</source>
+        <translation>Дистанционный допрос потерпевшего</translation>
+    </message>
+    <message>
+        <source>Remote inspection</source>
+        <translation>Дистанционный осмотр</translation>
+    </message>
+    <message>
+        <source>Remote participation of an expert or specialist</source>
+        <translation>Дистанционное участие эксперта или специалиста</translation>
+    </message>
+    <message>
+        <source>Health or another valid reason (Art. 213 p. 1)</source>
+        <translation>Состояние здоровья или иная уважительная причина (ст. 213 п. 1)</translation>
+    </message>
+    <message>
+        <source>Safety of the participant (Art. 213 p. 2)</source>
+        <translation>Обеспечение безопасности участника (ст. 213 п. 2)</translation>
+    </message>
+    <message>
+        <source>The participant is a minor (Art. 213 p. 3)</source>
+        <translation>Участник — несовершеннолетний (ст. 213 п. 3)</translation>
+    </message>
+    <message>
+        <source>Procedural time limits (Art. 213 p. 4)</source>
+        <translation>Соблюдение процессуальных сроков (ст. 213 п. 4)</translation>
+    </message>
+    <message>
+        <source>Difficulty or cost of attending (Art. 213 p. 5)</source>
+        <translation>Затруднительность или высокая стоимость явки (ст. 213 п. 5)</translation>
+    </message>
+    <message>
+        <source>Witness</source>
+        <translation>Свидетель</translation>
+    </message>
+    <message>
+        <source>Victim</source>
+        <translation>Потерпевший</translation>
+    </message>
+    <message>
+        <source>Expert</source>
+        <translation>Эксперт</translation>
+    </message>
+    <message>
+        <source>Specialist</source>
+        <translation>Специалист</translation>
+    </message>
+    <message>
+        <source>Interpreter</source>
+        <translation>Переводчик</translation>
+    </message>
+    <message>
+        <source>Defence counsel</source>
+        <translation>Защитник</translation>
+    </message>
+    <message>
+        <source>Legal representative</source>
+        <translation>Законный представитель</translation>
+    </message>
+    <message>
+        <source>Official at the remote location</source>
+        <translation>Должностное лицо в месте нахождения участника</translation>
+    </message>
+    <message>
+        <source>Attesting witness</source>
+        <translation>Понятой</translation>
+    </message>
+    <message>
+        <source>planned</source>
+        <translation>запланировано</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>идёт</translation>
+    </message>
+    <message>
+        <source>sealed</source>
+        <translation>запечатано</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>подписано</translation>
+    </message>
+    <message>
+        <source>exported</source>
+        <translation>выгружено</translation>
+    </message>
+    <message>
+        <source>uploaded</source>
+        <translation>передано</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Cases</source>
@@ -41,6 +140,26 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Новое дело…</translation>
     </message>
     <message>
+        <source>Actions of the selected case</source>
+        <translation>Действия по выбранному делу</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Действие</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Planned start</source>
+        <translation>Плановое начало</translation>
+    </message>
+    <message>
+        <source>New action…</source>
+        <translation>Новое действие…</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
@@ -66,6 +185,13 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     </message>
 </context>
 <context>
+    <name>NewActionWizard</name>
+    <message>
+        <source>New action</source>
+        <translation>Новое действие</translation>
+    </message>
+</context>
+<context>
     <name>NewCaseDialog</name>
     <message>
         <source>New case</source>
@@ -78,6 +204,99 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Title</source>
         <translation>Название</translation>
+    </message>
+</context>
+<context>
+    <name>ParticipantsPage</name>
+    <message>
+        <source>Participants</source>
+        <translation>Участники</translation>
+    </message>
+    <message>
+        <source>Everyone who takes part besides the investigator.</source>
+        <translation>Все участники, кроме следователя.</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Роль</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>ФИО</translation>
+    </message>
+    <message>
+        <source>IIN</source>
+        <translation>ИИН</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Контакт</translation>
+    </message>
+    <message>
+        <source>Add participant</source>
+        <translation>Добавить участника</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>Удалить выбранных</translation>
+    </message>
+    <message>
+        <source>Row %1: the full name is empty.</source>
+        <translation>Строка %1: не указано ФИО.</translation>
+    </message>
+    <message>
+        <source>Add at least one participant.</source>
+        <translation>Добавьте хотя бы одного участника.</translation>
+    </message>
+</context>
+<context>
+    <name>PlacePage</name>
+    <message>
+        <source>Places and time</source>
+        <translation>Место и время</translation>
+    </message>
+    <message>
+        <source>Where the investigator and the remote participants are.</source>
+        <translation>Где находятся следователь и удалённые участники.</translation>
+    </message>
+    <message>
+        <source>Investigator's place</source>
+        <translation>Место нахождения следователя</translation>
+    </message>
+    <message>
+        <source>Remote place (e.g. police office)</source>
+        <translation>Удалённое место (например, отдел полиции)</translation>
+    </message>
+    <message>
+        <source>Planned start</source>
+        <translation>Плановое начало</translation>
+    </message>
+    <message>
+        <source>Planned duration, minutes</source>
+        <translation>Плановая продолжительность, минут</translation>
+    </message>
+</context>
+<context>
+    <name>TypePage</name>
+    <message>
+        <source>Action</source>
+        <translation>Действие</translation>
+    </message>
+    <message>
+        <source>What is being done, and why remotely.</source>
+        <translation>Что проводится и почему дистанционно.</translation>
+    </message>
+    <message>
+        <source>Type of action</source>
+        <translation>Вид действия</translation>
+    </message>
+    <message>
+        <source>Ground for remote mode</source>
+        <translation>Основание дистанционного проведения</translation>
+    </message>
+    <message>
+        <source>Language of the proceedings</source>
+        <translation>Язык производства</translation>
     </message>
 </context>
 </TS>

@@ -8,9 +8,18 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from app.core.cases import check_erdr_number
+from app.core.errors import TergeuError
 from app.core.storage.db import Database
 from app.ui.i18n import Translations, compile_translations
 from app.ui.main_window import MainWindow, NewCaseDialog
+from app.ui.new_action import NewActionWizard
+
+
+def fake_iin_check(value: str) -> str:
+    """The wizard's IIN rule is injected; the real one is tested with the identifiers."""
+    if value != "061211600012":
+        raise TergeuError(f"invalid IIN {value!r}")
+    return value
 
 
 @pytest.fixture
@@ -18,7 +27,7 @@ def window(qtbot, tmp_path: Path):
     db = Database(tmp_path / "tergeu.db")
     translations = Translations(compile_translations(tmp_path / "i18n"))
     translations.switch("en")
-    w = MainWindow(db, translations, check_erdr_number)
+    w = MainWindow(db, translations, check_erdr_number, fake_iin_check, tmp_path / "actions")
     qtbot.addWidget(w)
     w.show()
     yield w
@@ -76,3 +85,50 @@ def test_create_case_adds_a_row(window: MainWindow) -> None:
     assert window.table.rowCount() == 1
     labels = window.findChildren(QLabel)
     assert any(label.objectName() == "casesHeading" for label in labels)
+
+
+def test_new_action_wizard_plans_an_action_into_the_database(qtbot, window: MainWindow) -> None:
+    window.create_case("123456789012", "Кража")
+    window.table.selectRow(0)
+    assert window.new_action_button.isEnabled()
+    wizard = NewActionWizard(window.actions_root, fake_iin_check, window)
+    qtbot.addWidget(wizard)
+    wizard.type_page.action_type.setCurrentIndex(
+        wizard.type_page.action_type.findData("remote_interrogation_victim")
+    )
+    pp = wizard.participants_page
+    pp.table.item(0, 1).setText("Әлия Нұрланова")
+    pp.table.item(0, 2).setText("061211600013")
+    assert not pp.validatePage()
+    assert "invalid IIN '061211600013'" in pp.error.text()
+    pp.table.item(0, 2).setText("061211600012")
+    pp.add_row("remote_official", "Серік Ахметов", "", "+7 701 000 00 00")
+    assert pp.validatePage()
+    wizard.place_page.investigator_place.setText("Алматы, ДП, каб. 12")
+    wizard.place_page.remote_place.setText("Тараз, ОП №2")
+    assert wizard.place_page.isComplete()
+    assert wizard.place_page.validatePage(), wizard.place_page.error.text()
+    plan = wizard.plan()
+    window.create_action(window.selected_case_id(), plan)
+    assert (window.actions_root / plan.action_id).is_dir()
+    (action,) = window.db.actions_of(window.selected_case_id())
+    assert (action.type, action.state) == ("remote_interrogation_victim", "planned")
+    people = window.db.participants_of(action.id)
+    assert [(p.role, p.iin) for p in people] == [
+        ("witness", "061211600012"),
+        ("remote_official", None),
+    ]
+    window.table.selectRow(0)
+    assert window.actions_table.rowCount() == 1
+    assert window.actions_table.item(0, 1).text() == "planned"
+
+
+def test_disk_check_refuses_a_plan_the_disk_cannot_hold(qtbot, window: MainWindow) -> None:
+    ten_mib = 10 * 1024 * 1024
+    wizard = NewActionWizard(
+        window.actions_root, fake_iin_check, window, free_space=lambda path: ten_mib
+    )
+    qtbot.addWidget(wizard)
+    wizard.place_page.minutes.setValue(120)
+    assert not wizard.place_page.validatePage()
+    assert "not enough disk space" in wizard.place_page.error.text()

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.errors import StorageError
-from app.core.storage.models import Action, Case
+from app.core.storage.models import Action, ActionState, Case, Participant
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -107,6 +107,62 @@ class Database:
     def actions_of(self, case_id: int) -> Sequence[Action]:
         with self.session() as s:
             return s.scalars(select(Action).where(Action.case_id == case_id)).all()
+
+    def add_action(
+        self,
+        *,
+        action_id: str,
+        case_id: int,
+        type: str,
+        language: str,
+        investigator_place: str,
+        remote_place: str,
+        planned_start: datetime | None,
+        planned_end: datetime | None,
+        participants: Sequence[tuple[str, str, str | None, str]],
+    ) -> Action:
+        """Create a planned action with its participants (role, full name, IIN, contact)."""
+        with self.session() as s:
+            if s.get(Case, case_id) is None:
+                raise StorageError(f"no case with id {case_id}")
+            action = Action(
+                id=action_id,
+                case_id=case_id,
+                type=type,
+                state=ActionState.PLANNED.value,
+                language=language,
+                investigator_place=investigator_place,
+                remote_place=remote_place,
+                planned_start=planned_start,
+                planned_end=planned_end,
+            )
+            s.add(action)
+            for role, full_name, iin, contact in participants:
+                s.add(
+                    Participant(
+                        action_id=action_id,
+                        role=role,
+                        full_name=full_name,
+                        iin=iin,
+                        contact=contact,
+                    )
+                )
+        return action
+
+    def participants_of(self, action_id: str) -> Sequence[Participant]:
+        with self.session() as s:
+            return s.scalars(
+                select(Participant)
+                .where(Participant.action_id == action_id)
+                .order_by(Participant.id)
+            ).all()
+
+    def set_action_state(self, action_id: str, state: ActionState) -> None:
+        with self.session() as s:
+            action = s.get(Action, action_id)
+            if action is None:
+                raise StorageError(f"no action with id {action_id!r}")
+            action.state = state.value
 
     def close(self) -> None:
         self.engine.dispose()
