@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.access_log import AccessLog
 from app.core.errors import TergeuError
 from app.core.paths import private_dir
 from app.core.storage.db import Database
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.check_iin = check_iin
         self.actions_root = actions_root
+        self.access_log = AccessLog(db.path.parent / "access-log.jsonl")
         self.translations = translations
         self.check_erdr = check_erdr
         self.setObjectName("mainWindow")
@@ -170,6 +173,12 @@ class MainWindow(QMainWindow):
         self.quit_action = named(QAction(self), "quitAction")
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
+        self.review_file_action = named(QAction(self), "reviewFileAction")
+        self.review_file_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.review_file_action.triggered.connect(self.review_container)
+        self.review_folder_action = named(QAction(self), "reviewFolderAction")
+        self.review_folder_action.triggered.connect(self.review_folder)
+        self.review_windows: list[QWidget] = []
         self.about_action = named(QAction(self), "aboutAction")
         self.about_action.triggered.connect(self._about)
 
@@ -182,6 +191,8 @@ class MainWindow(QMainWindow):
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.setObjectName("fileMenu")
         self.file_menu.addAction(self.new_case_action)
+        self.file_menu.addAction(self.review_file_action)
+        self.file_menu.addAction(self.review_folder_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.language_menu = self.menuBar().addMenu("")
@@ -237,6 +248,8 @@ class MainWindow(QMainWindow):
         self.new_action_button.setText(self.tr("New action…"))
         self._fill_actions()
         self.quit_action.setText(self.tr("Quit"))
+        self.review_file_action.setText(self.tr("Review a signed container…"))
+        self.review_folder_action.setText(self.tr("Review a recording folder…"))
         self.about_action.setText(self.tr("About Tergeu"))
         self.file_menu.setTitle(self.tr("&File"))
         self.language_menu.setTitle(self.tr("&Language"))
@@ -342,6 +355,32 @@ class MainWindow(QMainWindow):
             show_error(self, str(e))
             return
         self.refresh()
+
+    def review_container(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Review a signed container"), "", self.tr("Containers (*.asice)")
+        )
+        if path:
+            self.review(Path(path))
+
+    def review_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(
+            self, self.tr("Review a recording folder"), str(self.actions_root)
+        )
+        if path:
+            self.review(Path(path))
+
+    def review(self, path: Path) -> None:
+        """Confidentiality acceptance, then the review window (kept open beside this one)."""
+        from app.ui.review_window import open_for_review
+
+        try:
+            window = open_for_review(path, self.access_log, self.translations.language, self)
+        except TergeuError as e:
+            show_error(self, str(e))
+            return
+        if window is not None:
+            self.review_windows.append(window)
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -1,6 +1,45 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="kk_KZ">
 <context>
+    <name>ConfidentialityDialog</name>
+    <message>
+        <source>Confidentiality of the pre-trial investigation</source>
+        <translation>Сотқа дейінгі тергеп-тексеру деректерін жария етпеу</translation>
+    </message>
+    <message>
+        <source>Prosecutor</source>
+        <translation>Прокурор</translation>
+    </message>
+    <message>
+        <source>Judge</source>
+        <translation>Судья</translation>
+    </message>
+    <message>
+        <source>Defence counsel</source>
+        <translation>Қорғаушы</translation>
+    </message>
+    <message>
+        <source>Investigator</source>
+        <translation>Тергеуші</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Басқа</translation>
+    </message>
+    <message>
+        <source>Your full name</source>
+        <translation>Аты-жөніңіз</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Рөлі</translation>
+    </message>
+    <message>
+        <source>I have read these rules and accept them</source>
+        <translation>Мен осы ережелермен таныстым және оларды қабылдаймын</translation>
+    </message>
+</context>
+<context>
     <name>Domain</name>
     <message>
         <source>Remote interrogation of a witness</source>
@@ -164,6 +203,14 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Шығу</translation>
     </message>
     <message>
+        <source>Review a signed container…</source>
+        <translation>Қол қойылған контейнерді қарау…</translation>
+    </message>
+    <message>
+        <source>Review a recording folder…</source>
+        <translation>Жазба қалтасын қарау…</translation>
+    </message>
+    <message>
         <source>About Tergeu</source>
         <translation>Tergeu туралы</translation>
     </message>
@@ -178,6 +225,18 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>&amp;Help</source>
         <translation>&amp;Анықтама</translation>
+    </message>
+    <message>
+        <source>Review a signed container</source>
+        <translation>Қол қойылған контейнерді қарау</translation>
+    </message>
+    <message>
+        <source>Containers (*.asice)</source>
+        <translation>Контейнерлер (*.asice)</translation>
+    </message>
+    <message>
+        <source>Review a recording folder</source>
+        <translation>Жазба қалтасын қарау</translation>
     </message>
     <message>
         <source>Tergeu — remote investigative actions with verified identities, evidence-grade recording and signed electronic protocols.</source>
@@ -274,6 +333,77 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Planned duration, minutes</source>
         <translation>Жоспарлы ұзақтығы, минут</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewWindow</name>
+    <message>
+        <source>Review: %1</source>
+        <translation>Қарау: %1</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Тексеру</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Нәтиже</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Толығырақ</translation>
+    </message>
+    <message>
+        <source>Verification checks</source>
+        <translation>Тұтастықты тексеру</translation>
+    </message>
+    <message>
+        <source>Timeline of segments</source>
+        <translation>Сегменттер шкаласы</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Ойнату</translation>
+    </message>
+    <message>
+        <source>Next event</source>
+        <translation>Келесі оқиға</translation>
+    </message>
+    <message>
+        <source>Playback speed</source>
+        <translation>Ойнату жылдамдығы</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>Тексерілуде…</translation>
+    </message>
+    <message>
+        <source>INTACT</source>
+        <translation>ТҰТАСТЫҒЫ РАСТАЛДЫ</translation>
+    </message>
+    <message>
+        <source>PROBLEMS FOUND</source>
+        <translation>БҰЗУШЫЛЫҚТАР АНЫҚТАЛДЫ</translation>
+    </message>
+    <message>
+        <source>Segments: %1 intact, %2 tampered, %3 missing, %4 recovered</source>
+        <translation>Сегменттер: %1 бүтін, %2 өзгертілген, %3 жоқ, %4 қалпына келтірілген</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>жүктелуде…</translation>
+    </message>
+    <message>
+        <source>no recording at this time</source>
+        <translation>бұл уақытта жазба жоқ</translation>
+    </message>
+    <message>
+        <source>TAMPERED SEGMENT — NOT PLAYED</source>
+        <translation>СЕГМЕНТ ӨЗГЕРТІЛГЕН — ОЙНАТЫЛМАЙДЫ</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Кідірту</translation>
     </message>
 </context>
 <context>

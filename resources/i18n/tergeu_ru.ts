@@ -1,6 +1,45 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>ConfidentialityDialog</name>
+    <message>
+        <source>Confidentiality of the pre-trial investigation</source>
+        <translation>Неразглашение данных досудебного расследования</translation>
+    </message>
+    <message>
+        <source>Prosecutor</source>
+        <translation>Прокурор</translation>
+    </message>
+    <message>
+        <source>Judge</source>
+        <translation>Судья</translation>
+    </message>
+    <message>
+        <source>Defence counsel</source>
+        <translation>Защитник</translation>
+    </message>
+    <message>
+        <source>Investigator</source>
+        <translation>Следователь</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Другое</translation>
+    </message>
+    <message>
+        <source>Your full name</source>
+        <translation>Ваши ФИО</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Роль</translation>
+    </message>
+    <message>
+        <source>I have read these rules and accept them</source>
+        <translation>Я ознакомлен(а) с этими правилами и принимаю их</translation>
+    </message>
+</context>
+<context>
     <name>Domain</name>
     <message>
         <source>Remote interrogation of a witness</source>
@@ -164,6 +203,14 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Выход</translation>
     </message>
     <message>
+        <source>Review a signed container…</source>
+        <translation>Просмотр подписанного контейнера…</translation>
+    </message>
+    <message>
+        <source>Review a recording folder…</source>
+        <translation>Просмотр папки записи…</translation>
+    </message>
+    <message>
         <source>About Tergeu</source>
         <translation>О программе Tergeu</translation>
     </message>
@@ -178,6 +225,18 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <source>Review a signed container</source>
+        <translation>Просмотр подписанного контейнера</translation>
+    </message>
+    <message>
+        <source>Containers (*.asice)</source>
+        <translation>Контейнеры (*.asice)</translation>
+    </message>
+    <message>
+        <source>Review a recording folder</source>
+        <translation>Просмотр папки записи</translation>
     </message>
     <message>
         <source>Tergeu — remote investigative actions with verified identities, evidence-grade recording and signed electronic protocols.</source>
@@ -274,6 +333,77 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Planned duration, minutes</source>
         <translation>Плановая продолжительность, минут</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewWindow</name>
+    <message>
+        <source>Review: %1</source>
+        <translation>Просмотр: %1</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Проверка</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Результат</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробности</translation>
+    </message>
+    <message>
+        <source>Verification checks</source>
+        <translation>Проверки целостности</translation>
+    </message>
+    <message>
+        <source>Timeline of segments</source>
+        <translation>Шкала сегментов</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Воспроизвести</translation>
+    </message>
+    <message>
+        <source>Next event</source>
+        <translation>Следующее событие</translation>
+    </message>
+    <message>
+        <source>Playback speed</source>
+        <translation>Скорость воспроизведения</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>Проверка…</translation>
+    </message>
+    <message>
+        <source>INTACT</source>
+        <translation>ЦЕЛОСТНОСТЬ ПОДТВЕРЖДЕНА</translation>
+    </message>
+    <message>
+        <source>PROBLEMS FOUND</source>
+        <translation>ОБНАРУЖЕНЫ НАРУШЕНИЯ</translation>
+    </message>
+    <message>
+        <source>Segments: %1 intact, %2 tampered, %3 missing, %4 recovered</source>
+        <translation>Сегменты: %1 целы, %2 изменены, %3 отсутствуют, %4 восстановлены</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>загрузка…</translation>
+    </message>
+    <message>
+        <source>no recording at this time</source>
+        <translation>в это время записи нет</translation>
+    </message>
+    <message>
+        <source>TAMPERED SEGMENT — NOT PLAYED</source>
+        <translation>СЕГМЕНТ ИЗМЕНЁН — НЕ ВОСПРОИЗВОДИТСЯ</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Пауза</translation>
     </message>
 </context>
 <context>
