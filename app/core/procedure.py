@@ -108,32 +108,7 @@ class Procedure:
             )
         spec = defined[action_type]
         _require(set(spec) <= {"steps", "gates"}, f"{action_type}: unknown fields {sorted(spec)}")
-        steps = []
-        for step_id in spec["steps"]:
-            raw = catalogue.get("steps", {}).get(step_id)
-            where = f"steps.json: {step_id}"
-            _require(raw is not None, f"{action_type}: step {step_id!r} is not in steps.json")
-            allowed = {"actor", "acknowledge", "articles", "title", "text"}
-            _require(
-                set(raw) == allowed, f"{where}: fields {sorted(raw)}; expected {sorted(allowed)}"
-            )
-            _require(raw["actor"] in ACTORS, f"{where}.actor: {raw['actor']!r}; expected {ACTORS}")
-            _require(isinstance(raw["acknowledge"], bool), f"{where}.acknowledge: expected a bool")
-            _require(
-                isinstance(raw["articles"], list)
-                and all(isinstance(a, str) for a in raw["articles"]),
-                f"{where}.articles: expected a list of strings like 'CPC 201'",
-            )
-            steps.append(
-                Step(
-                    id=step_id,
-                    actor=raw["actor"],
-                    acknowledge=raw["acknowledge"],
-                    articles=tuple(raw["articles"]),
-                    title=_texts(raw["title"], f"{where}.title"),
-                    text=_texts(raw["text"], f"{where}.text"),
-                )
-            )
+        steps = [_step(catalogue, step_id, action_type) for step_id in spec["steps"]]
         ids = [s.id for s in steps]
         _require(len(set(ids)) == len(ids), f"{action_type}: a step is listed twice in {ids}")
         gates: dict[str, tuple[str, ...]] = {}
@@ -146,6 +121,34 @@ class Procedure:
                 )
             gates[gated] = tuple(needs)
         return cls(action_type=action_type, steps=tuple(steps), gates=gates)
+
+
+def load_step(step_id: str, folder: Path | None = None) -> Step:
+    """One step of the catalogue, e.g. the reviewers' ``reviewer_confidentiality`` rules."""
+    catalogue = _read((folder or resources.path("procedures")) / "steps.json")
+    return _step(catalogue, step_id, "catalogue")
+
+
+def _step(catalogue: dict[str, Any], step_id: str, owner: str) -> Step:
+    raw = catalogue.get("steps", {}).get(step_id)
+    where = f"steps.json: {step_id}"
+    _require(raw is not None, f"{owner}: step {step_id!r} is not in steps.json")
+    allowed = {"actor", "acknowledge", "articles", "title", "text"}
+    _require(set(raw) == allowed, f"{where}: fields {sorted(raw)}; expected {sorted(allowed)}")
+    _require(raw["actor"] in ACTORS, f"{where}.actor: {raw['actor']!r}; expected {ACTORS}")
+    _require(isinstance(raw["acknowledge"], bool), f"{where}.acknowledge: expected a bool")
+    _require(
+        isinstance(raw["articles"], list) and all(isinstance(a, str) for a in raw["articles"]),
+        f"{where}.articles: expected a list of strings like 'CPC 201'",
+    )
+    return Step(
+        id=step_id,
+        actor=raw["actor"],
+        acknowledge=raw["acknowledge"],
+        articles=tuple(raw["articles"]),
+        title=_texts(raw["title"], f"{where}.title"),
+        text=_texts(raw["text"], f"{where}.text"),
+    )
 
 
 def _read(path: Path) -> dict[str, Any]:

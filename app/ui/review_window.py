@@ -41,7 +41,7 @@ from app.core.access_log import AccessLog
 from app.core.errors import TergeuError
 from app.core.paths import private_dir
 from app.core.playback import FrameState, Player
-from app.core.procedure import Procedure
+from app.core.procedure import load_step
 from app.core.review import SegmentStatus, Timeline, build_timeline
 from app.ui.background import run_in_background
 from app.ui.timeline import TimelineView
@@ -52,8 +52,7 @@ REVIEWER_ROLES = ("prosecutor", "judge", "defender", "investigator", "other")
 
 def confidentiality_text(language: str) -> str:
     """The rules a reviewer accepts: the CPC Art. 201 text of the procedures, in ``language``."""
-    step = Procedure.load("remote_interrogation_witness").step("confidentiality")
-    return step.shown_text(language)
+    return load_step("reviewer_confidentiality").shown_text(language)
 
 
 class ConfidentialityDialog(QDialog):
