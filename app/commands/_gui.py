@@ -23,7 +23,8 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         paths = DataPaths.resolve(args.data_dir).ensure()
         setup_logging(paths)
-        config = load_config(Path(args.config) if args.config else default_config_file())
+        config_path = Path(args.config) if args.config else default_config_file()
+        config = load_config(config_path)
         db = Database(paths.database)
     except TergeuError as e:
         print(f"tergeu: {e}", file=sys.stderr)
@@ -49,7 +50,9 @@ def run_gui(args: argparse.Namespace) -> int:
     language = str(settings.value("language", config["ui.language"]))
     translations.switch(language if language in ("kk", "ru", "en") else "ru")
 
-    window = MainWindow(db, translations, check_erdr_number, check_iin, paths.actions)
+    window = MainWindow(
+        db, translations, check_erdr_number, check_iin, paths.actions, config, config_path
+    )
     geometry = settings.value("geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)

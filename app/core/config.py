@@ -291,3 +291,36 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return repr(value)
+
+
+def save_config(values: Mapping[str, Any], path: Path) -> Config:
+    """Validate ``values`` ("section.key" → value) and write them as the config file.
+
+    Only keys that differ from their defaults are written. The file is replaced atomically
+    (temp, fsync, rename) and is owner-only: it may hold the TURN credential.
+    """
+    import os
+
+    import tomli_w
+
+    tables: dict[str, dict[str, Any]] = {}
+    defaults = {f"{k.section}.{k.name}": k.default for k in KEYS}
+    for dotted, value in values.items():
+        if dotted not in defaults:
+            raise ConfigError(f"unknown config key {dotted!r}")
+        plain = list(value) if isinstance(value, tuple) else value
+        if plain != defaults[dotted]:
+            section, name = dotted.split(".", 1)
+            tables.setdefault(section, {})[name] = plain
+    text = tomli_w.dumps(tables)
+    config = parse_config(text, source=path)  # the same rules as reading: no invalid file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temp, path)
+    return config

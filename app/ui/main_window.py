@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.access_log import AccessLog
+from app.core.config import Config
 from app.core.errors import TergeuError
 from app.core.paths import private_dir
 from app.core.storage.db import Database
 from app.ui import domain_texts
 from app.ui.i18n import LANGUAGES, Translations
 from app.ui.new_action import IinCheck, NewActionWizard, PlannedAction, planned_end
+from app.ui.settings import SettingsDialog
 
 ErdrCheck = Callable[[str], str]
 T = TypeVar("T", bound=QObject)
@@ -106,12 +108,16 @@ class MainWindow(QMainWindow):
         check_erdr: ErdrCheck,
         check_iin: IinCheck,
         actions_root: Path,
+        config: Config | None = None,
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.db = db
         self.check_iin = check_iin
         self.actions_root = actions_root
         self.access_log = AccessLog(db.path.parent / "access-log.jsonl")
+        self.config = config or Config()
+        self.config_path = config_path
         self.translations = translations
         self.check_erdr = check_erdr
         self.setObjectName("mainWindow")
@@ -179,6 +185,10 @@ class MainWindow(QMainWindow):
         self.review_folder_action = named(QAction(self), "reviewFolderAction")
         self.review_folder_action.triggered.connect(self.review_folder)
         self.review_windows: list[QWidget] = []
+        self.settings_action = named(QAction(self), "settingsAction")
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.settings_action.setEnabled(config_path is not None)
         self.about_action = named(QAction(self), "aboutAction")
         self.about_action.triggered.connect(self._about)
 
@@ -193,6 +203,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.new_case_action)
         self.file_menu.addAction(self.review_file_action)
         self.file_menu.addAction(self.review_folder_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.language_menu = self.menuBar().addMenu("")
@@ -248,6 +260,7 @@ class MainWindow(QMainWindow):
         self.new_action_button.setText(self.tr("New action…"))
         self._fill_actions()
         self.quit_action.setText(self.tr("Quit"))
+        self.settings_action.setText(self.tr("Settings…"))
         self.review_file_action.setText(self.tr("Review a signed container…"))
         self.review_folder_action.setText(self.tr("Review a recording folder…"))
         self.about_action.setText(self.tr("About Tergeu"))
@@ -381,6 +394,16 @@ class MainWindow(QMainWindow):
             return
         if window is not None:
             self.review_windows.append(window)
+
+    def open_settings(self) -> None:
+        if self.config_path is None:
+            return
+        dialog = SettingsDialog(self.config, self.config_path, self)
+        if dialog.exec() and dialog.saved is not None:
+            self.config = dialog.saved
+            language = self.config["ui.language"]
+            if language != self.translations.language:
+                self.set_language(language)
 
     def _about(self) -> None:
         QMessageBox.about(

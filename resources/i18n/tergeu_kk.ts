@@ -203,6 +203,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Шығу</translation>
     </message>
     <message>
+        <source>Settings…</source>
+        <translation>Баптаулар…</translation>
+    </message>
+    <message>
         <source>Review a signed container…</source>
         <translation>Қол қойылған контейнерді қарау…</translation>
     </message>
@@ -404,6 +408,100 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Pause</source>
         <translation>Кідірту</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>Signaling address</source>
+        <translation>Сигналдық сервер мекенжайы</translation>
+    </message>
+    <message>
+        <source>Signaling port</source>
+        <translation>Сигналдық сервер порты</translation>
+    </message>
+    <message>
+        <source>TLS for signaling (auto: off only on loopback)</source>
+        <translation>Сигналдық серверге арналған TLS (auto: тек loopback-те өшірулі)</translation>
+    </message>
+    <message>
+        <source>TLS certificate (PEM), empty: self-signed</source>
+        <translation>TLS сертификаты (PEM); бос болса — өздігінен қол қойылған</translation>
+    </message>
+    <message>
+        <source>TLS private key (PEM)</source>
+        <translation>TLS жабық кілті (PEM)</translation>
+    </message>
+    <message>
+        <source>STUN servers, comma-separated</source>
+        <translation>STUN серверлері (үтір арқылы)</translation>
+    </message>
+    <message>
+        <source>TURN servers, comma-separated</source>
+        <translation>TURN серверлері (үтір арқылы)</translation>
+    </message>
+    <message>
+        <source>TURN user name</source>
+        <translation>TURN пайдаланушы аты</translation>
+    </message>
+    <message>
+        <source>TURN credential</source>
+        <translation>TURN құпиясөзі</translation>
+    </message>
+    <message>
+        <source>Segment length, seconds (1–10)</source>
+        <translation>Сегмент ұзақтығы, секунд (1–10)</translation>
+    </message>
+    <message>
+        <source>Signed checkpoint interval, seconds</source>
+        <translation>Қол қойылған бақылау нүктелерінің аралығы, секунд</translation>
+    </message>
+    <message>
+        <source>Warn below this free space, MB</source>
+        <translation>Бос орын осыдан аз болса ескерту, МБ</translation>
+    </message>
+    <message>
+        <source>Language of the interface and new protocols</source>
+        <translation>Интерфейс пен жаңа хаттамалар тілі</translation>
+    </message>
+    <message>
+        <source>Trust anchors folder</source>
+        <translation>Сенімді түбірлік сертификаттар қалтасы</translation>
+    </message>
+    <message>
+        <source>Time-stamping authority (RFC 3161) URL</source>
+        <translation>Уақыт белгілері қызметінің мекенжайы (RFC 3161)</translation>
+    </message>
+    <message>
+        <source>Signaling</source>
+        <translation>Сигнал беру</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Желі</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>Жазба</translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation>Интерфейс</translation>
+    </message>
+    <message>
+        <source>Trust</source>
+        <translation>Сенім</translation>
+    </message>
+    <message>
+        <source>Time-stamps</source>
+        <translation>Уақыт белгілері</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Баптаулар</translation>
     </message>
 </context>
 <context>

@@ -203,6 +203,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Выход</translation>
     </message>
     <message>
+        <source>Settings…</source>
+        <translation>Настройки…</translation>
+    </message>
+    <message>
         <source>Review a signed container…</source>
         <translation>Просмотр подписанного контейнера…</translation>
     </message>
@@ -404,6 +408,100 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Pause</source>
         <translation>Пауза</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>Signaling address</source>
+        <translation>Адрес сигнального сервера</translation>
+    </message>
+    <message>
+        <source>Signaling port</source>
+        <translation>Порт сигнального сервера</translation>
+    </message>
+    <message>
+        <source>TLS for signaling (auto: off only on loopback)</source>
+        <translation>TLS для сигнального сервера (auto: отключён только на loopback)</translation>
+    </message>
+    <message>
+        <source>TLS certificate (PEM), empty: self-signed</source>
+        <translation>Сертификат TLS (PEM); пусто — самоподписанный</translation>
+    </message>
+    <message>
+        <source>TLS private key (PEM)</source>
+        <translation>Закрытый ключ TLS (PEM)</translation>
+    </message>
+    <message>
+        <source>STUN servers, comma-separated</source>
+        <translation>Серверы STUN через запятую</translation>
+    </message>
+    <message>
+        <source>TURN servers, comma-separated</source>
+        <translation>Серверы TURN через запятую</translation>
+    </message>
+    <message>
+        <source>TURN user name</source>
+        <translation>Имя пользователя TURN</translation>
+    </message>
+    <message>
+        <source>TURN credential</source>
+        <translation>Пароль TURN</translation>
+    </message>
+    <message>
+        <source>Segment length, seconds (1–10)</source>
+        <translation>Длина сегмента, секунд (1–10)</translation>
+    </message>
+    <message>
+        <source>Signed checkpoint interval, seconds</source>
+        <translation>Интервал подписанных контрольных точек, секунд</translation>
+    </message>
+    <message>
+        <source>Warn below this free space, MB</source>
+        <translation>Предупреждать при свободном месте меньше, МБ</translation>
+    </message>
+    <message>
+        <source>Language of the interface and new protocols</source>
+        <translation>Язык интерфейса и новых протоколов</translation>
+    </message>
+    <message>
+        <source>Trust anchors folder</source>
+        <translation>Папка доверенных корневых сертификатов</translation>
+    </message>
+    <message>
+        <source>Time-stamping authority (RFC 3161) URL</source>
+        <translation>Адрес службы меток времени (RFC 3161)</translation>
+    </message>
+    <message>
+        <source>Signaling</source>
+        <translation>Сигнализация</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Сеть</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>Запись</translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation>Интерфейс</translation>
+    </message>
+    <message>
+        <source>Trust</source>
+        <translation>Доверие</translation>
+    </message>
+    <message>
+        <source>Time-stamps</source>
+        <translation>Метки времени</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Настройки</translation>
     </message>
 </context>
 <context>
