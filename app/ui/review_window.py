@@ -251,8 +251,14 @@ class ReviewWindow(QMainWindow):
         counts = timeline.counts()
         verdict = self.tr("INTACT") if report.ok else self.tr("PROBLEMS FOUND")
         colour = "#2e7d32" if report.ok else "#c62828"
+        checks_line = (
+            self.tr("%1 checks: %2 failed, %3 warnings")
+            .replace("%1", str(len(report.checks)))
+            .replace("%2", str(len(report.problems)))
+            .replace("%3", str(len(report.warnings)))
+        )
         self.banner.setText(
-            f"{verdict} — {report.summary().splitlines()[0]}\n"
+            f"{verdict} — {checks_line}\n"
             + self.tr("Segments: %1 intact, %2 tampered, %3 missing, %4 recovered")
             .replace("%1", str(counts[SegmentStatus.INTACT]))
             .replace("%2", str(counts[SegmentStatus.TAMPERED]))
@@ -262,10 +268,14 @@ class ReviewWindow(QMainWindow):
         self.banner.setStyleSheet(f"background:{colour};color:white;padding:8px;font-size:13pt")
         self.checks.clear()
         ordered = sorted(report.checks, key=lambda c: (c.status is not Status.FAILED, c.name))
+        statuses = {
+            Status.OK: self.tr("passed"),
+            Status.WARNING: self.tr("warning"),
+            Status.FAILED: self.tr("FAILED"),
+        }
         for check in ordered:
-            item = QTreeWidgetItem(
-                [check.name, check.status.value, f"{check.subject} {check.message}"]
-            )
+            details = f"{check.subject}: {check.message}" if check.subject else check.message
+            item = QTreeWidgetItem([check.name, statuses[check.status], details])
             if check.status is Status.FAILED:
                 item.setForeground(1, Qt.GlobalColor.red)
             self.checks.addTopLevelItem(item)
@@ -280,7 +290,8 @@ class ReviewWindow(QMainWindow):
             label.setAccessibleName(track)
             self.video_grid.addWidget(label, i // 2, i % 2)
             self.video_labels[track] = label
-        self.seek(0.0)
+        starts = [segs[0].start for segs in timeline.tracks.values() if segs]
+        self.seek(min(starts, default=0.0))
 
     # --- playback --------------------------------------------------------------------------
 

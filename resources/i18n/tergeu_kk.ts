@@ -390,8 +390,24 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>БҰЗУШЫЛЫҚТАР АНЫҚТАЛДЫ</translation>
     </message>
     <message>
+        <source>%1 checks: %2 failed, %3 warnings</source>
+        <translation>Тексеру саны: %1, өтпегені: %2, ескертулер: %3</translation>
+    </message>
+    <message>
         <source>Segments: %1 intact, %2 tampered, %3 missing, %4 recovered</source>
         <translation>Сегменттер: %1 бүтін, %2 өзгертілген, %3 жоқ, %4 қалпына келтірілген</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>өтті</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>ескерту</translation>
+    </message>
+    <message>
+        <source>FAILED</source>
+        <translation>ӨТПЕДІ</translation>
     </message>
     <message>
         <source>loading…</source>

@@ -390,8 +390,24 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>ОБНАРУЖЕНЫ НАРУШЕНИЯ</translation>
     </message>
     <message>
+        <source>%1 checks: %2 failed, %3 warnings</source>
+        <translation>Проверок: %1, не пройдено: %2, предупреждений: %3</translation>
+    </message>
+    <message>
         <source>Segments: %1 intact, %2 tampered, %3 missing, %4 recovered</source>
         <translation>Сегменты: %1 целы, %2 изменены, %3 отсутствуют, %4 восстановлены</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>пройдена</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>предупреждение</translation>
+    </message>
+    <message>
+        <source>FAILED</source>
+        <translation>НЕ ПРОЙДЕНА</translation>
     </message>
     <message>
         <source>loading…</source>
