@@ -1,0 +1,306 @@
+"""One live action from the investigator's side: the pieces of the session core wired together.
+
+A :class:`LiveSession` starts the recorder (before any procedural step, DOMAIN §2), the signaling
+server and the hub; issues invites; runs the procedure, the testimony draft and presence
+monitoring; and reports everything to listeners as plain events for the UI. All its coroutines
+run on the core loop (``app.core.runtime``); blocking work (log fsyncs, file writes) goes to
+threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.core.config import Config
+from app.core.hub import Hub, HubEvent, IceServer, ParticipantEvent
+from app.core.invites import InviteBook, IssuedInvite
+from app.core.presence import PresenceEvent, PresenceInterval, PresenceMonitor
+from app.core.procedure import Procedure, ProcedureRun
+from app.core.signaling.server import SignalingServer
+from app.core.testimony import Testimony
+from recorder.clock import SessionClock
+from recorder.recording import Recorder, RecorderEvent, SegmentSealed
+
+log = logging.getLogger(__name__)
+GUEST_ROLES = frozenset({"witness", "victim", "witness_defence", "suspect", "accused"})
+TILE_WIDTH = 320
+
+
+@dataclass(frozen=True)
+class SessionStats:
+    """What the REC indicator shows."""
+
+    elapsed: float
+    sealed: int
+    last_seal_utc: str
+    free_bytes: int
+    paused: bool
+
+
+SessionEvent = HubEvent | RecorderEvent | PresenceEvent
+
+
+class FrameTap:
+    """Keeps the latest picture of a video track, downscaled for a tile (read from any thread)."""
+
+    def __init__(self) -> None:
+        self.latest: np.ndarray | None = None
+        self.frames = 0
+
+    async def run(self, track: MediaStreamTrack, fps: float = 10.0) -> None:
+        last = 0.0
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            if not isinstance(frame, av.VideoFrame):
+                continue
+            now = time.monotonic()
+            if now - last < 1.0 / fps:
+                continue
+            last = now
+            scale = TILE_WIDTH / max(frame.width, 1)
+            small = frame.reformat(
+                width=TILE_WIDTH, height=max(2, int(frame.height * scale) // 2 * 2), format="rgb24"
+            )
+            self.latest = small.to_ndarray()
+            self.frames += 1
+
+
+class LiveSession:
+    """Signaling server + hub + recorder + procedure + testimony + presence for one action."""
+
+    def __init__(
+        self,
+        *,
+        action_dir: Path,
+        action_id: str,
+        action_type: str,
+        title: str,
+        language: str,
+        config: Config,
+        planned_seconds: float,
+        audio: MediaStreamTrack,
+        video: MediaStreamTrack,
+        clock: SessionClock | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.action_dir = action_dir
+        self.action_id = action_id
+        self.title = title
+        self.config = config
+        self.planned_seconds = planned_seconds
+        self.clock = clock or SessionClock.start()
+        self.procedure = ProcedureRun(Procedure.load(action_type), self._log_sync, language)
+        self.invites = InviteBook()
+        self._audio, self._video = audio, video
+        self._port = config["signaling.port"] if port is None else port
+        self._listeners: list[Callable[[SessionEvent], None]] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.taps: dict[str, FrameTap] = {"investigator": FrameTap()}
+        self.presence_alerts: list[PresenceInterval] = []
+        self.sealed = 0
+        self.last_seal_utc = ""
+        self.paused = False
+        self.recorder: Recorder | None = None
+        self.server: SignalingServer | None = None
+        self.hub: Hub | None = None
+        self.testimony: dict[str, Testimony] = {}
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Recording first, then the server and the hub (nothing happens unrecorded)."""
+        self.recorder = await Recorder.start(
+            self.action_dir,
+            action_id=self.action_id,
+            planned_seconds=self.planned_seconds,
+            segment_seconds=self.config["recording.segment_seconds"],
+            checkpoint_seconds=self.config["recording.checkpoint_seconds"],
+            signing_key=Ed25519PrivateKey.generate(),
+            clock=self.clock,
+            data={"title": self.title, "language": self.procedure.language},
+        )
+        self._spawn(self._pump_recorder(self.recorder.subscribe()))
+        ice = []
+        if self.config["network.stun_servers"]:
+            ice.append(IceServer(tuple(self.config["network.stun_servers"])))
+        if self.config["network.turn_servers"]:
+            ice.append(
+                IceServer(
+                    tuple(self.config["network.turn_servers"]),
+                    self.config["network.turn_username"],
+                    self.config["network.turn_credential"],
+                )
+            )
+        self.server = SignalingServer(
+            self.invites, host=self.config["signaling.host"], port=self._port
+        )
+        await self.server.start()
+        self.hub = Hub(
+            action_id=self.action_id,
+            action_title=self.title,
+            invites=self.invites,
+            recorder=self.recorder,
+            audio=self._audio,
+            video=self._video,
+            ice_servers=ice,
+        )
+        self.hub.add_listener(self._on_hub_event)
+        self.server.add_session(self.hub)
+        await self.hub.start()
+        own = self.hub.subscribe_local("video")
+        self._spawn(self.taps["investigator"].run(own))
+
+    async def stop(self) -> Path:
+        """Hang up, stop recording (sealing what is open), stop the server."""
+        if self.hub is not None:
+            await self.hub.close()
+        if self.recorder is not None:
+            await self.recorder.stop()
+        if self.server is not None:
+            await self.server.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+        return self.action_dir
+
+    # --- participants ---------------------------------------------------------------------
+
+    def invite(self, participant_id: str, role: str, display_name: str) -> IssuedInvite:
+        assert self.server is not None, "start the session first"
+        return self.invites.issue(
+            action_id=self.action_id,
+            participant_id=participant_id,
+            role=role,
+            display_name=display_name,
+            base_url=self.server.base_url,
+            ttl=timedelta(hours=4),
+        )
+
+    async def admit(self, participant_id: str) -> None:
+        assert self.hub is not None
+        await self.hub.admit(participant_id)
+
+    async def decline(self, participant_id: str, reason: str) -> None:
+        assert self.hub is not None
+        await self.hub.decline(participant_id, reason)
+
+    # --- procedure, testimony, markers ----------------------------------------------------
+
+    def _log_sync(self, kind: str, data: Any) -> None:
+        assert self.recorder is not None
+        self.recorder.log.append(kind, dict(data))
+
+    async def start_step(self, step_id: str, deviation_reason: str | None = None) -> None:
+        await asyncio.to_thread(
+            self.procedure.start, step_id, by="investigator", deviation_reason=deviation_reason
+        )
+
+    async def complete_step(self, step_id: str, note: str = "") -> None:
+        await asyncio.to_thread(self.procedure.complete, step_id, by="investigator", note=note)
+
+    def testimony_of(self, participant_id: str) -> Testimony:
+        if participant_id not in self.testimony:
+            path = self.action_dir / f"testimony-{participant_id}.json"
+            self.testimony[participant_id] = Testimony(path, participant_id, self.clock.now)
+        return self.testimony[participant_id]
+
+    async def marker(self, note: str) -> None:
+        assert self.recorder is not None
+        await self.recorder.marker(note)
+
+    async def pause(self, reason: str) -> None:
+        assert self.recorder is not None
+        await self.recorder.pause(reason)
+        self.paused = True
+
+    async def resume(self) -> None:
+        assert self.recorder is not None
+        await self.recorder.resume()
+        self.paused = False
+
+    def stats(self) -> SessionStats:
+        try:
+            free = shutil.disk_usage(self.action_dir).free
+        except OSError:
+            free = 0
+        return SessionStats(self.clock.now(), self.sealed, self.last_seal_utc, free, self.paused)
+
+    def latest_frame(self, participant_id: str) -> np.ndarray | None:
+        tap = self.taps.get(participant_id)
+        return tap.latest if tap is not None else None
+
+    # --- events ---------------------------------------------------------------------------
+
+    def add_listener(self, listener: Callable[[SessionEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, event: SessionEvent) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("session listener failed")
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _pump_recorder(self, queue: asyncio.Queue[RecorderEvent]) -> None:
+        while True:
+            event = await queue.get()
+            if isinstance(event, SegmentSealed):
+                self.sealed += 1
+                self.last_seal_utc = self.clock.to_utc(event.end).strftime("%H:%M:%S")
+            self._emit(event)
+
+    def _on_hub_event(self, event: HubEvent) -> None:
+        self._emit(event)
+        if not isinstance(event, ParticipantEvent) or self.hub is None:
+            return
+        if event.state in ("connected", "reconnected"):
+            self._spawn(self._watch(event.participant_id, event.role))
+
+    async def _watch(self, participant_id: str, role: str) -> None:
+        """Tile frames for everyone; presence monitoring for the persons being questioned."""
+        assert self.hub is not None
+        for _ in range(50):  # the track arrives with the connection; wait for it briefly
+            track = self.hub.subscribe_participant(participant_id, "video")
+            if track is not None:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            return
+        tap = self.taps.setdefault(participant_id, FrameTap())
+        self._spawn(tap.run(track))
+        if role in GUEST_ROLES:
+            monitored = self.hub.subscribe_participant(participant_id, "video")
+            if monitored is not None:
+                monitor = PresenceMonitor(participant_id, self._on_presence, self.clock.now)
+                self._spawn(monitor.watch(monitored))
+
+    def _on_presence(self, event: PresenceEvent) -> None:
+        if isinstance(event, PresenceInterval):
+            self.presence_alerts.append(event)
+            if self.recorder is not None:
+                self._spawn(self.recorder.event("presence", event.log_data()))
+        self._emit(event)

@@ -1,0 +1,398 @@
+"""The investigator's live-session window: obviously recording, guided, never blocked.
+
+REC indicator with elapsed time, sealed-segment count, time of the last seal and free disk; video
+tiles; participants with their state and admit/decline; the procedure panel with the current step
+and the text to read; the testimony editor (narrative, questions and answers, stamped with the
+session clock); marker buttons with keyboard shortcuts; presence alerts. Every action goes to the
+session core on its own thread; nothing here waits for the network or the disk.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.hub import HubError, ParticipantEvent
+from app.core.presence import PresenceChanged, PresenceInterval
+from app.core.session import LiveSession
+from app.ui.bridge import EventBridge
+from recorder.recording import RecorderWarning, SegmentSealed, Stopped
+
+MARKERS = (
+    ("F5", "exhibit shown"),
+    ("F6", "media played"),
+    ("F7", "break"),
+    ("F8", "resumed after break"),
+)
+
+
+def _clock(t: float) -> str:
+    whole = int(max(t, 0))
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+class LiveWindow(QMainWindow):
+    """One live action; ``session`` runs on ``bridge.runtime``'s loop."""
+
+    def __init__(self, session: LiveSession, bridge: EventBridge, participant: str) -> None:
+        super().__init__()
+        self.setObjectName("liveWindow")
+        self.session = session
+        self.bridge = bridge
+        self.participant = participant  # whose testimony is being taken
+        self.errors: list[str] = []
+
+        self.rec = QLabel()
+        self.rec.setObjectName("recIndicator")
+        self.rec.setStyleSheet(
+            "background:#c62828;color:white;font-size:20pt;font-weight:bold;padding:6px 14px;"
+            "border-radius:6px"
+        )
+        self.rec_stats = QLabel()
+        self.rec_stats.setObjectName("recStats")
+        self.pause_button = QPushButton()
+        self.pause_button.clicked.connect(self._pause_or_resume)
+        self.stop_button = QPushButton()
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.clicked.connect(self.finish)
+        top = QHBoxLayout()
+        top.addWidget(self.rec)
+        top.addWidget(self.rec_stats, 1)
+        top.addWidget(self.pause_button)
+        top.addWidget(self.stop_button)
+
+        self.tiles = QWidget()
+        self.tile_grid = QGridLayout(self.tiles)
+        self.tile_labels: dict[str, QLabel] = {}
+        self._tile("investigator")
+
+        self.people = QListWidget()
+        self.people.setObjectName("participants")
+        self.admit_button = QPushButton()
+        self.admit_button.clicked.connect(self._admit_selected)
+        self.alerts = QListWidget()
+        self.alerts.setObjectName("presenceAlerts")
+
+        self.step_title = QLabel()
+        self.step_title.setObjectName("stepTitle")
+        self.step_title.setStyleSheet("font-size:13pt;font-weight:bold")
+        self.step_text = QTextBrowser()
+        self.step_text.setObjectName("stepText")
+        self.step_start = QPushButton()
+        self.step_start.clicked.connect(self._start_step)
+        self.step_done = QPushButton()
+        self.step_done.clicked.connect(self._complete_step)
+
+        self.narrative = QPlainTextEdit()
+        self.narrative.setObjectName("narrative")
+        self.add_narrative = QPushButton()
+        self.add_narrative.clicked.connect(self._add_narrative)
+        self.question = QLineEdit()
+        self.question.setObjectName("question")
+        self.question.returnPressed.connect(self._ask)
+        self.answer = QLineEdit()
+        self.answer.setObjectName("answer")
+        self.answer.returnPressed.connect(self._answer)
+        self.transcript = QListWidget()
+        self.transcript.setObjectName("transcript")
+        self.marker_buttons: list[QPushButton] = []
+        markers = QHBoxLayout()
+        for key, note in MARKERS:
+            button = QPushButton()
+            button.clicked.connect(lambda _=False, n=note: self.mark(n))
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda n=note: self.mark(n))
+            self.marker_buttons.append(button)
+            markers.addWidget(button)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        self.people_heading, self.alerts_heading = QLabel(), QLabel()
+        for widget in (
+            self.people_heading,
+            self.people,
+            self.admit_button,
+            self.alerts_heading,
+            self.alerts,
+            self.step_title,
+            self.step_text,
+        ):
+            side_layout.addWidget(widget)
+        step_buttons = QHBoxLayout()
+        step_buttons.addWidget(self.step_start)
+        step_buttons.addWidget(self.step_done)
+        side_layout.addLayout(step_buttons)
+
+        editor = QWidget()
+        editor_layout = QVBoxLayout(editor)
+        editor_layout.addWidget(self.narrative)
+        editor_layout.addWidget(self.add_narrative)
+        editor_layout.addWidget(self.question)
+        editor_layout.addWidget(self.answer)
+        editor_layout.addWidget(self.transcript)
+        editor_layout.addLayout(markers)
+
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.addWidget(self.tiles)
+        centre.addWidget(editor)
+        main = QSplitter()
+        main.addWidget(centre)
+        main.addWidget(side)
+        main.setStretchFactor(0, 3)
+        main.setStretchFactor(1, 2)
+        root = QWidget()
+        layout = QVBoxLayout(root)
+        layout.addLayout(top)
+        layout.addWidget(main, 1)
+        self.setCentralWidget(root)
+        self.resize(1280, 820)
+
+        bridge.core_event.connect(self.on_event)
+        self.timer = QTimer(self)
+        self.timer.setInterval(100)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.retranslate()
+        self.show_step()
+
+    # --- texts ----------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Live session — %1").replace("%1", self.session.title))
+        self.pause_button.setText(self.tr("Resume") if self.session.paused else self.tr("Pause"))
+        self.stop_button.setText(self.tr("Stop and seal"))
+        self.people_heading.setText(self.tr("Participants"))
+        self.alerts_heading.setText(self.tr("Presence alerts"))
+        self.admit_button.setText(self.tr("Admit selected"))
+        self.step_start.setText(self.tr("Start step"))
+        self.step_done.setText(self.tr("Step done"))
+        self.narrative.setPlaceholderText(self.tr("Free narrative, in the first person"))
+        self.add_narrative.setText(self.tr("Add to the record"))
+        self.question.setPlaceholderText(self.tr("Question (Enter to record it)"))
+        self.answer.setPlaceholderText(self.tr("Answer to the last question (Enter)"))
+        labels = [
+            self.tr("Exhibit shown"),
+            self.tr("Media played"),
+            self.tr("Break"),
+            self.tr("Resumed"),
+        ]
+        for (key, _), button, label in zip(MARKERS, self.marker_buttons, labels, strict=True):
+            button.setText(f"{label} ({key})")
+        for widget, name in (
+            (self.people, self.tr("Participants")),
+            (self.alerts, self.tr("Presence alerts")),
+            (self.transcript, self.tr("Testimony so far")),
+            (self.narrative, self.tr("Free narrative")),
+            (self.question, self.tr("Question")),
+            (self.answer, self.tr("Answer")),
+            (self.rec, self.tr("Recording indicator")),
+        ):
+            widget.setAccessibleName(name)
+        self.refresh()
+
+    # --- periodic refresh (never blocks) ------------------------------------------------------
+
+    def refresh(self) -> None:
+        stats = self.session.stats()
+        state = self.tr("PAUSED") if stats.paused else "● REC"
+        self.rec.setText(f"{state} {_clock(stats.elapsed)}")
+        self.rec_stats.setText(
+            self.tr("%1 segments sealed, last at %2 · %3 GB free")
+            .replace("%1", str(stats.sealed))
+            .replace("%2", stats.last_seal_utc or "—")
+            .replace("%3", f"{stats.free_bytes / 1e9:.1f}")
+        )
+        for pid in list(self.session.taps):
+            image = self.session.latest_frame(pid)
+            label = self._tile(pid)
+            if image is not None:
+                h, w, _ = image.shape
+                qimage = QImage(image.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+                label.setPixmap(QPixmap.fromImage(qimage))
+
+    def _tile(self, pid: str) -> QLabel:
+        if pid not in self.tile_labels:
+            label = QLabel(pid)
+            label.setObjectName(f"tile_{pid}")
+            label.setMinimumSize(320, 240)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setStyleSheet("background:#111;color:#eee")
+            label.setAccessibleName(pid)
+            n = len(self.tile_labels)
+            self.tile_grid.addWidget(label, n // 2, n % 2)
+            self.tile_labels[pid] = label
+        return self.tile_labels[pid]
+
+    # --- events from the core (on the GUI thread) ----------------------------------------
+
+    def on_event(self, event: Any) -> None:
+        if isinstance(event, ParticipantEvent):
+            self._set_person(event)
+        elif isinstance(event, PresenceInterval):
+            self.alerts.addItem(f"{event.participant}: {event.describe()}")
+        elif isinstance(event, PresenceChanged) and event.state.value != "present":
+            self.alerts.addItem(
+                f"{_clock(event.t)} {event.participant}: "
+                + (
+                    self.tr("no face")
+                    if event.state.value == "absent"
+                    else self.tr("several faces")
+                )
+            )
+        elif isinstance(event, HubError | RecorderWarning):
+            self.alerts.addItem(f"⚠ {event.message}")
+        elif isinstance(event, Stopped) and event.error:
+            self.alerts.addItem(f"⚠ {event.error}")
+        elif isinstance(event, SegmentSealed):
+            pass  # counted by the session; shown by refresh()
+
+    def _set_person(self, event: ParticipantEvent) -> None:
+        for i in range(self.people.count()):
+            item = self.people.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == event.participant_id:
+                break
+        else:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, event.participant_id)
+            self.people.addItem(item)
+        item.setText(f"{event.display_name} ({event.role}): {event.state}")
+
+    # --- actions (sent to the core) ------------------------------------------------------
+
+    def _run(self, coro: Any) -> None:
+        self.bridge.run(coro, on_error=lambda e: self.report_error(str(e)))
+
+    def report_error(self, message: str) -> None:
+        self.errors.append(message)
+        self.alerts.addItem(f"⚠ {message}")
+
+    def mark(self, note: str) -> None:
+        self._run(self.session.marker(note))
+        self.transcript.addItem(f"{_clock(self.session.clock.now())} [{note}]")
+
+    def _pause_or_resume(self) -> None:
+        if self.session.paused:
+            self._run(self.session.resume())
+        else:
+            reason, ok = QInputDialog.getText(
+                self, self.tr("Pause"), self.tr("Reason for the pause")
+            )
+            if ok and reason.strip():
+                self._run(self.session.pause(reason.strip()))
+
+    def _admit_selected(self) -> None:
+        item = self.people.currentItem()
+        if item is not None:
+            self._run(self.session.admit(str(item.data(Qt.ItemDataRole.UserRole))))
+
+    def show_step(self) -> None:
+        step = self.session.procedure.current
+        if step is None:
+            self.step_title.setText(self.tr("Procedure complete"))
+            self.step_text.clear()
+            return
+        lang = self.session.procedure.language
+        state = self.session.procedure.state(step.id).value
+        self.step_title.setText(f"{step.title[lang]} ({state})")
+        self.step_text.setPlainText(step.text[lang])
+
+    def _start_step(self) -> None:
+        step = self.session.procedure.current
+        if step is None:
+            return
+        reason = None
+        if self.session.procedure.missing_for(step.id):
+            reason, ok = QInputDialog.getText(
+                self,
+                self.tr("Deviation from the procedure"),
+                self.tr("Steps before this one are not done. Reason to go on:"),
+            )
+            if not ok or not reason.strip():
+                return
+        self.bridge.run(
+            self.session.start_step(step.id, reason),
+            on_result=lambda _: self.show_step(),
+            on_error=lambda e: self.report_error(str(e)),
+        )
+
+    def _complete_step(self) -> None:
+        step = self.session.procedure.current
+        if step is not None:
+            self.bridge.run(
+                self.session.complete_step(step.id),
+                on_result=lambda _: self.show_step(),
+                on_error=lambda e: self.report_error(str(e)),
+            )
+
+    def _add_narrative(self) -> None:
+        text = self.narrative.toPlainText().strip()
+        if not text:
+            return
+        try:
+            self.session.testimony_of(self.participant).add_narrative(text)
+        except Exception as e:
+            self.report_error(str(e))
+            return
+        self.transcript.addItem(f"{_clock(self.session.clock.now())} {text[:80]}")
+        self.narrative.clear()
+
+    def _ask(self) -> None:
+        text = self.question.text().strip()
+        if not text:
+            return
+        try:
+            number = self.session.testimony_of(self.participant).ask(text)
+        except Exception as e:
+            self.report_error(str(e))
+            return
+        self.last_question = number
+        self.transcript.addItem(f"{_clock(self.session.clock.now())} Q{number}: {text}")
+        self.question.clear()
+        self.answer.setFocus()
+
+    def _answer(self) -> None:
+        text = self.answer.text().strip()
+        number = getattr(self, "last_question", None)
+        if not text or number is None:
+            return
+        try:
+            self.session.testimony_of(self.participant).answer(number, text)
+        except Exception as e:
+            self.report_error(str(e))
+            return
+        self.transcript.addItem(f"{_clock(self.session.clock.now())} A{number}: {text}")
+        self.answer.clear()
+        self.question.setFocus()
+
+    def finish(self) -> None:
+        """Stop and seal; the window stays open showing the final state."""
+        self.stop_button.setEnabled(False)
+        self.timer.stop()
+        self.bridge.run(
+            self.session.stop(),
+            on_result=lambda _: self.rec.setText(self.tr("SEALED")),
+            on_error=lambda e: self.report_error(str(e)),
+        )
