@@ -1,0 +1,183 @@
+"""One action-log entry: the value, its canonical line, and the strict parser of a line.
+
+A line is the RFC 8785 canonical JSON of ``{"seq", "kind", "t", "utc", "data", "prev", "hash"}``
+(see ``docs/recorder-log.md``); the file is those lines, each ending with ``\\n``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from recorder.canonical import CanonicalJSONError, canonical_json, parse_json_object
+from recorder.chain import GENESIS, entry_body, hash_encoded
+from recorder.clock import parse_utc
+from recorder.kinds import HEX64, LogFormatError, validate_data
+
+ENTRY_FIELDS = ("seq", "kind", "t", "utc", "data", "prev", "hash")
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One chained entry of the action log (valid once built; ``line()`` is its file form)."""
+
+    seq: int
+    kind: str
+    t: float
+    utc: str
+    data: Mapping[str, Any]
+    prev: str
+    hash: str
+
+    def __post_init__(self) -> None:
+        where = f"log entry {self.seq}"
+        if isinstance(self.seq, bool) or not isinstance(self.seq, int) or self.seq < 0:
+            raise LogFormatError(f"log entry: seq {self.seq!r}, expected an integer >= 0")
+        if not isinstance(self.kind, str):
+            raise LogFormatError(f"{where}: kind {self.kind!r}, expected a string")
+        if isinstance(self.t, bool) or not isinstance(self.t, int | float):
+            raise LogFormatError(f"{where}: t {self.t!r}, expected session seconds")
+        if not math.isfinite(self.t) or self.t < 0:
+            raise LogFormatError(f"{where}: t {self.t!r}, expected finite seconds >= 0")
+        object.__setattr__(self, "t", float(self.t))
+        try:
+            parse_utc(self.utc, what=f"{where} utc")
+        except ValueError as e:
+            raise LogFormatError(str(e)) from e
+        for name in ("prev", "hash"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not HEX64.match(value):
+                raise LogFormatError(f"{where}: {name} {value!r}, expected 64 lowercase hex digits")
+        if not isinstance(self.data, Mapping):
+            raise LogFormatError(f"{where}: data {self.data!r}, expected a JSON object")
+        plain = copy.deepcopy(dict(self.data))
+        validate_data(self.kind, plain, where=where)
+        object.__setattr__(self, "data", types.MappingProxyType(plain))
+        head, rest = self._encode(where)
+        object.__setattr__(self, "_body", head + b"," + rest)
+        object.__setattr__(self, "_line", head + b',"hash":"' + self.hash.encode() + b'",' + rest)
+
+    def _encode(self, where: str) -> tuple[bytes, bytes]:
+        # RFC 8785 sorts keys: data < hash < kind < prev < seq < t < utc, so the canonical line
+        # is '{"data":' DATA ',"hash":"…",' REST and the hashed body the same without "hash";
+        # the data (the bulk) is encoded once for both.
+        try:
+            data = canonical_json(dict(self.data))
+            tail = canonical_json(
+                {
+                    "kind": self.kind,
+                    "prev": self.prev,
+                    "seq": self.seq,
+                    "t": self.t,
+                    "utc": self.utc,
+                }
+            )
+        except CanonicalJSONError as e:
+            raise LogFormatError(f"{where}: {e}") from e
+        return b'{"data":' + data, tail[1:]
+
+    @classmethod
+    def make(
+        cls, seq: int, kind: str, t: float, utc: str, data: Mapping[str, Any], prev: str
+    ) -> LogEntry:
+        """A new entry chained after the entry hashed ``prev`` (its hash is computed here)."""
+        unhashed = cls(seq, kind, t, utc, data, prev, GENESIS)  # validates and encodes once
+        return cls(seq, kind, t, utc, data, prev, unhashed.expected_hash())
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as a plain JSON object."""
+        body = entry_body(self.seq, self.kind, self.t, self.utc, self.data, self.prev)
+        body["hash"] = self.hash
+        return body
+
+    def line(self) -> bytes:
+        """The exact canonical bytes written to the file, without the newline."""
+        line: bytes = self.__dict__["_line"]
+        return line
+
+    def expected_hash(self) -> str:
+        """The chain hash this entry's content and ``prev`` call for."""
+        body: bytes = self.__dict__["_body"]
+        return hash_encoded(self.prev, body)
+
+
+def parse_line(raw: bytes, *, what: str) -> LogEntry:
+    """Parse one line (without its newline) strictly; ``what`` names it in errors.
+
+    Rejects invalid JSON, missing or unknown fields, wrong types, unknown kinds, data missing a
+    field its kind requires, and any line that is not in canonical form. The chain link is
+    checked separately (:func:`link_problem`).
+    """
+    try:
+        obj = parse_json_object(raw, what=what)
+    except CanonicalJSONError as e:
+        raise LogFormatError(str(e)) from e
+    missing = [f for f in ENTRY_FIELDS if f not in obj]
+    if missing:
+        raise LogFormatError(f"{what}: missing field {missing[0]!r}")
+    extra = sorted(set(obj) - set(ENTRY_FIELDS))
+    if extra:
+        raise LogFormatError(f"{what}: unknown field {extra[0]!r}")
+    for name, typ in (("kind", str), ("utc", str), ("data", dict), ("prev", str), ("hash", str)):
+        if not isinstance(obj[name], typ):
+            raise LogFormatError(
+                f"{what}: field {name!r} is {obj[name]!r}, expected {typ.__name__}"
+            )
+    try:
+        entry = LogEntry(
+            obj["seq"], obj["kind"], obj["t"], obj["utc"], obj["data"], obj["prev"], obj["hash"]
+        )
+    except LogFormatError as e:  # keep the subclass (UnknownKindError)
+        raise type(e)(f"{what}: {e}") from e
+    if entry.line() != raw:
+        raise LogFormatError(f"{what}: not in canonical form (RFC 8785); the line was rewritten")
+    return entry
+
+
+def link_problem(entry: LogEntry, position: int, prev_hash: str | None) -> str | None:
+    """Why ``entry`` at ``position`` does not chain after ``prev_hash`` (None if it does).
+
+    ``prev_hash`` is None when the previous line could not be parsed (the link is not checked).
+    """
+    if entry.seq != position:
+        return f"seq is {entry.seq}, expected {position} (entries removed, added or reordered)"
+    expected_prev = GENESIS if position == 0 else prev_hash
+    if expected_prev is not None and entry.prev != expected_prev:
+        return (
+            f"prev is {entry.prev[:16]}…, but the previous entry's hash is "
+            f"{expected_prev[:16]}… (entries removed, added or reordered)"
+        )
+    if entry.expected_hash() != entry.hash:
+        return f"hash {entry.hash[:16]}… does not match the entry's content (entry edited)"
+    return None
+
+
+def split_lines(raw: bytes) -> tuple[list[bytes], bytes]:
+    """The complete lines of a log file (without newlines) and a torn tail (b"" if none)."""
+    cut = raw.rfind(b"\n") + 1
+    body, tail = raw[:cut], raw[cut:]
+    lines = body.split(b"\n")[:-1] if body else []
+    return lines, tail
+
+
+def parse_chain(lines: list[bytes], *, source: str) -> list[LogEntry]:
+    """Parse and chain-check complete lines strictly; errors name the line and the field."""
+    entries: list[LogEntry] = []
+    prev: str | None = None
+    for i, raw in enumerate(lines):
+        what = f"{source} line {i + 1}"
+        entry = parse_line(raw, what=what)
+        problem = link_problem(entry, i, prev)
+        if problem:
+            raise LogFormatError(f"{what}: {problem}")
+        entries.append(entry)
+        prev = entry.hash
+    if entries and entries[0].kind != "session_started":
+        raise LogFormatError(
+            f"{source} line 1: kind {entries[0].kind!r}, expected 'session_started'"
+        )
+    return entries

@@ -1,0 +1,254 @@
+"""One recorded track: session timing of its frames and the worker thread that writes segments.
+
+Frame times: the first frame of a source is anchored at its arrival on the session clock; later
+frames follow their own pts, so network jitter does not move them. A pts that goes backwards (a
+new RTP stream) re-anchors. Segment ``k`` covers session time ``[k·S, (k+1)·S)``: the boundary is
+computed from absolute session time, never by summing durations, so all tracks cut at the same
+instants and stay in sync over hours and across reconnects.
+
+Encoding, muxing, fsync and hashing run on one worker thread per track; the event loop only moves
+frames into a bounded queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import queue
+import statistics
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+
+from recorder.clock import SessionClock
+from recorder.segments import Media, SealedSegment, SegmentWriter, check_track_name
+
+QUEUE_FRAMES = 60  # 2 s of 30 fps video: absorbs encoder hiccups, bounds memory
+IDLE_GRACE_SECONDS = 0.5  # a source that goes quiet still gets its segment sealed
+NOMINAL_FPS = 30
+
+
+class TrackTimer:
+    """Maps a source's frame timestamps to session time (see the module docstring)."""
+
+    def __init__(self, not_before: float = 0.0) -> None:
+        self._not_before = not_before
+        self._anchor: tuple[float, float] | None = None  # (session time, pts seconds)
+        self._last_pts: float | None = None
+
+    def session_time(self, frame: av.VideoFrame | av.AudioFrame, arrived: float) -> float:
+        """Session time of ``frame``, which arrived at session time ``arrived``."""
+        if frame.pts is None or frame.time_base is None:
+            t = max(arrived, self._not_before)
+            self._not_before = t
+            return t
+        pts = float(frame.pts * frame.time_base)
+        if self._anchor is None or (self._last_pts is not None and pts < self._last_pts):
+            self._anchor = (max(arrived, self._not_before), pts)
+        self._last_pts = pts
+        return self._anchor[0] + (pts - self._anchor[1])
+
+
+class FrameRate:
+    """Nominal frame rate of a source: the median of its last 15 frame intervals."""
+
+    WINDOW = 15
+    CHANGE = 0.25  # a change by more than this fraction starts a new segment
+
+    def __init__(self) -> None:
+        self._last: float | None = None
+        self._intervals: deque[float] = deque(maxlen=self.WINDOW)
+
+    def update(self, t: float) -> int | None:
+        """Account for a frame at ``t``; the rate once enough frames were seen, else None."""
+        if self._last is not None and t > self._last:
+            self._intervals.append(t - self._last)
+        self._last = t
+        if len(self._intervals) < self.WINDOW:
+            return None
+        return max(1, round(1.0 / statistics.median(self._intervals)))
+
+    @classmethod
+    def changed(cls, old: int, new: int) -> bool:
+        """True if ``new`` differs from ``old`` enough to start a new segment."""
+        return abs(new - old) > cls.CHANGE * old
+
+
+@dataclass(frozen=True)
+class _Frame:
+    frame: av.VideoFrame | av.AudioFrame
+    t: float
+    duration: float
+    arrived: float
+
+
+class _Cut:
+    """Seal the current segment now (pause, reconnect)."""
+
+
+class _End:
+    """Seal and stop the worker."""
+
+
+SealedCallback = Callable[[SealedSegment, float], None]
+ErrorCallback = Callable[[BaseException], None]
+
+
+class TrackRecorder:
+    """Writes one named track (e.g. ``witness-video``) into consecutive segments."""
+
+    def __init__(
+        self,
+        action_dir: Path,
+        name: str,
+        participant: str,
+        media: Media,
+        *,
+        clock: SessionClock,
+        segment_seconds: float,
+        on_sealed: SealedCallback,
+        on_error: ErrorCallback,
+    ) -> None:
+        self.action_dir = action_dir
+        self.name = check_track_name(name)
+        self.participant = participant
+        self.media: Media = media
+        self.clock = clock
+        self.segment_seconds = segment_seconds
+        self.sealed: list[SealedSegment] = []
+        self.frames_in = 0  # frames (video) or samples (audio) handed to the worker
+        self.last_end = 0.0
+        self.failed: BaseException | None = None
+        self._on_sealed = on_sealed
+        self._on_error = on_error
+        self._queue: queue.Queue[_Frame | _Cut | _End] = queue.Queue(QUEUE_FRAMES)
+        self._next_index = 0
+        self._thread: threading.Thread | None = None
+
+    @property
+    def backlog(self) -> int:
+        """Frames queued for the worker and not yet encoded (approximate)."""
+        return self._queue.qsize()
+
+    @property
+    def running(self) -> bool:
+        """True while the worker thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start (or restart after :meth:`finish`) the worker thread."""
+        if self.running:
+            return
+        self._thread = threading.Thread(target=self._run, name=f"rec-{self.name}", daemon=True)
+        self._thread.start()
+
+    async def _put(self, item: _Frame | _Cut | _End) -> None:
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            # backpressure: the source waits rather than frames being dropped or memory growing
+            await asyncio.to_thread(self._queue.put, item)
+
+    async def feed(self, frame: av.VideoFrame | av.AudioFrame, t: float, arrived: float) -> None:
+        """Queue a frame at session time ``t`` for the worker."""
+        if isinstance(frame, av.AudioFrame):
+            duration = frame.samples / frame.sample_rate
+            self.frames_in += frame.samples
+        else:
+            duration = 1.0 / NOMINAL_FPS
+            self.frames_in += 1
+        self.last_end = max(self.last_end, t + duration)
+        await self._put(_Frame(frame, t, duration, arrived))
+
+    async def cut(self) -> None:
+        """Seal the segment being written (if any) at the next chance."""
+        await self._put(_Cut())
+
+    async def finish(self) -> None:
+        """Seal the last segment and wait for the worker to end."""
+        if self._thread is None:
+            return
+        await self._put(_End())
+        await asyncio.to_thread(self._thread.join)
+
+    # -- worker thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        writer: SegmentWriter | None = None
+        k = 0
+        ended = False
+        rates = FrameRate()
+        writer_fps: int | None = None
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=0.1)
+                except queue.Empty:
+                    boundary = (k + 1) * self.segment_seconds + IDLE_GRACE_SECONDS
+                    if writer is not None and self.clock.now() > boundary:
+                        writer = self._seal(writer, self.clock.now())
+                    continue
+                if isinstance(item, _End):
+                    ended = True
+                    writer = self._seal(writer, self.clock.now())
+                    return
+                if isinstance(item, _Cut):
+                    writer = self._seal(writer, self.clock.now())
+                    continue
+                item_k = math.floor(item.t / self.segment_seconds + 1e-9)
+                duration = item.duration
+                rate: int | None = None
+                rate_changed = False
+                if self.media == "video":
+                    rate = rates.update(item.t)
+                    if rate is not None:
+                        duration = 1.0 / rate
+                        if writer_fps is None:
+                            writer_fps = rate
+                        rate_changed = FrameRate.changed(writer_fps, rate)
+                if writer is not None and (
+                    item_k != k or rate_changed or not writer.accepts(item.frame)
+                ):
+                    writer = self._seal(writer, item.arrived)
+                if writer is None:
+                    writer = SegmentWriter(
+                        self.action_dir,
+                        self.name,
+                        self._next_index,
+                        self.media,
+                        fps=rate or NOMINAL_FPS,
+                    )
+                    writer_fps = rate
+                    self._next_index += 1
+                    k = item_k
+                writer.write(item.frame, item.t, duration)
+        except BaseException as e:  # reported to the Recorder, which stops cleanly
+            self.failed = e
+            if writer is not None:
+                writer.discard()
+            self._on_error(e)
+            if not ended:
+                self._drain()
+
+    def _drain(self) -> None:
+        """After a failure, keep taking items so that no source blocks, until the end."""
+        while True:
+            item = self._queue.get()
+            if isinstance(item, _End):
+                return
+
+    def _seal(self, writer: SegmentWriter | None, trigger: float) -> SegmentWriter | None:
+        """Seal ``writer`` if it holds frames; returns the next writer (always None)."""
+        if writer is None:
+            return None
+        if writer.empty:
+            writer.discard()
+            return None
+        segment = writer.seal()
+        self.sealed.append(segment)
+        self._on_sealed(segment, trigger)
+        return None

@@ -1,0 +1,467 @@
+"""The recording verifier: is this action folder exactly what was recorded?
+
+Checks (names are stable; tests and ``tergeu verify`` rely on them): ``log-parse`` (every line
+complete, canonical, of a known kind), ``chain`` (hash links), ``merkle`` (each checkpoint's
+tree size and root recomputed from the entries before it), ``checkpoint`` (Ed25519 signatures by
+the key in force; entries after the last one), ``segment`` (file exists with the logged size and
+SHA-256), ``continuity`` (per track: consecutive indexes, no unexplained gap or overlap),
+``unlisted-file`` (nothing in ``media/`` the log does not list) and ``recovered``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from recorder.checkpoints import checkpoint_signature_valid
+from recorder.entries import LogEntry, link_problem, parse_line, split_lines
+from recorder.errors import UnreadableError
+from recorder.kinds import LogFormatError
+from recorder.log import LOG_NAME
+from recorder.merkle import MerkleAccumulator
+from recorder.report import Check, Report, Status
+
+CHUNK = 1 << 20
+MAX_LISTED = 50  # problems of one check listed one by one before being summarised
+
+
+def hms(seconds: float) -> str:
+    """Session seconds as ``HH:MM:SS``."""
+    s = max(int(seconds), 0)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A ``segment_sealed`` entry as the verifier uses it."""
+
+    seq: int
+    track: str
+    index: int
+    file: str
+    size: int
+    sha256: str
+    start: float
+    end: float
+    recovered: bool
+
+    @classmethod
+    def of(cls, e: LogEntry) -> Segment:
+        d = e.data
+        return cls(
+            e.seq,
+            d["track"],
+            d["index"],
+            d["file"],
+            d["size"],
+            d["sha256"],
+            float(d["start"]),
+            float(d["end"]),
+            d["recovered"],
+        )
+
+    @property
+    def subject(self) -> str:
+        return f"{self.track} segment {self.index} ({hms(self.start)}–{hms(self.end)})"
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 (hex) of a file, streamed in 1 MiB chunks (hashlib releases the GIL)."""
+    h = hashlib.sha256()
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buf):
+            h.update(view[:n])
+    return h.hexdigest()
+
+
+class _Checks:
+    def __init__(self) -> None:
+        self.items: list[Check] = []
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(
+        self, name: str, status: Status, message: str, subject: str = "", **details: Any
+    ) -> None:
+        if status is not Status.OK:
+            self.counts[name] += 1
+            if self.counts[name] == MAX_LISTED + 1:
+                self.items.append(Check(name, status, "further problems of this kind not listed"))
+            if self.counts[name] > MAX_LISTED:
+                return
+        self.items.append(Check(name, status, message, subject, details))
+
+    def ok_unless_failed(self, name: str, message: str) -> None:
+        if not any(c.name == name and c.status is Status.FAILED for c in self.items):
+            self.items.append(Check(name, Status.OK, message))
+
+
+def _read_entries(log_path: Path, checks: _Checks) -> tuple[list[bytes], list[LogEntry | None]]:
+    try:
+        raw = log_path.read_bytes()
+    except FileNotFoundError as e:
+        raise UnreadableError(f"{log_path.parent} is not a recording: no {LOG_NAME}") from e
+    except OSError as e:
+        raise UnreadableError(f"cannot read {log_path}: {e}") from e
+    lines, tail = split_lines(raw)
+    first_raw = lines[0] if lines else tail
+    try:
+        first = parse_line(first_raw, what=f"{LOG_NAME} line 1")
+    except LogFormatError as e:
+        raise UnreadableError(f"{log_path.parent} is not a recording: {e}") from e
+    if first.kind != "session_started" or not lines:
+        raise UnreadableError(
+            f"{log_path.parent} is not a recording: the first log line is {first.kind!r}, "
+            "expected a complete session_started entry"
+        )
+    entries: list[LogEntry | None] = []
+    for i, line in enumerate(lines):
+        try:
+            entries.append(parse_line(line, what=f"line {i + 1}"))
+        except LogFormatError as e:
+            entries.append(None)
+            checks.add("log-parse", Status.FAILED, str(e), f"{LOG_NAME} line {i + 1}")
+    if tail:
+        checks.add(
+            "log-parse",
+            Status.FAILED,
+            f"incomplete last line ({len(tail)} bytes without a newline): the log was cut "
+            "mid-write; run `tergeu recover`",
+            f"{LOG_NAME} line {len(lines) + 1}",
+        )
+    checks.ok_unless_failed("log-parse", f"{len(lines)} entries parsed")
+    return lines, entries
+
+
+def _check_chain(entries: list[LogEntry | None], checks: _Checks) -> None:
+    prev: str | None = None
+    for i, e in enumerate(entries):
+        if e is None:
+            prev = None
+            continue
+        problem = link_problem(e, i, prev)
+        if problem:
+            checks.add("chain", Status.FAILED, problem, f"{LOG_NAME} line {i + 1} ({e.kind})")
+        prev = e.hash
+    checks.ok_unless_failed("chain", f"{len(entries)} entries chained")
+
+
+def _check_checkpoints(
+    lines: list[bytes], entries: list[LogEntry | None], checks: _Checks, facts: dict[str, Any]
+) -> None:
+    first = entries[0]
+    assert first is not None
+    action_id = str(first.data["action_id"])
+    key = str(first.data["public_key"])
+    keys = [key]
+    tree = MerkleAccumulator()
+    last_good: int | None = None
+    count = 0
+    for i, e in enumerate(entries):
+        if e is not None and e.kind == "key_rotated":
+            key = str(e.data["public_key"])
+            keys.append(key)
+            checks.add(
+                "checkpoint",
+                Status.WARNING,
+                f"signing key replaced by {key[:16]}… ({e.data['reason']}); later entries are "
+                "authenticated by the new key only",
+                f"{LOG_NAME} line {i + 1}",
+            )
+        if e is not None and e.kind == "checkpoint":
+            count += 1
+            subject = f"checkpoint at line {i + 1}"
+            d = e.data
+            root = tree.root().hex()
+            ok = True
+            if d["tree_size"] != i:
+                checks.add(
+                    "merkle",
+                    Status.FAILED,
+                    f"tree_size is {d['tree_size']}, but {i} entries precede it",
+                    subject,
+                )
+                ok = False
+            elif d["root"] != root:
+                checks.add(
+                    "merkle",
+                    Status.FAILED,
+                    f"signed root {d['root'][:16]}… but the entries before it give {root[:16]}… "
+                    "(an earlier entry was changed)",
+                    subject,
+                )
+                ok = False
+            valid, why = checkpoint_signature_valid(d, action_id, key)
+            if not valid:
+                checks.add("checkpoint", Status.FAILED, why, subject)
+                ok = False
+            if ok:
+                last_good = i
+        tree.append(lines[i])
+    facts.update(
+        tree_size=len(lines),
+        merkle_root=tree.root().hex(),
+        checkpoints=count,
+        public_keys=keys,
+        action_id=action_id,
+    )
+    checks.ok_unless_failed("merkle", f"root of {len(lines)} entries {tree.root().hex()}")
+    if count == 0:
+        checks.add("checkpoint", Status.FAILED, "the log has no signed checkpoint")
+        return
+    if last_good is not None:
+        after = len(entries) - last_good - 1
+        facts["signed_entries"] = last_good
+        if after:
+            checks.add(
+                "checkpoint",
+                Status.WARNING,
+                f"{after} entries after the last signed checkpoint (line {last_good + 1}) are "
+                "not authenticated by a signature",
+            )
+    checks.ok_unless_failed("checkpoint", f"{count} checkpoint signature(s) valid")
+
+
+def _hash_all(paths: Iterable[Path]) -> dict[Path, str | OSError]:
+    def one(p: Path) -> tuple[Path, str | OSError]:
+        try:
+            return p, sha256_file(p)
+        except OSError as e:
+            return p, e
+
+    todo = list(paths)
+    workers = max(2, min(8, (os.cpu_count() or 2)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify-hash") as pool:
+        return dict(pool.map(one, todo))
+
+
+def _check_segments(
+    action_dir: Path, segments: list[Segment], checks: _Checks, facts: dict[str, Any]
+) -> None:
+    to_hash: dict[Path, Segment] = {}
+    seen: dict[str, Segment] = {}
+    for s in segments:
+        if s.file in seen:
+            checks.add(
+                "segment",
+                Status.FAILED,
+                f"file {s.file} is also logged as {seen[s.file].subject}",
+                s.subject,
+            )
+            continue
+        seen[s.file] = s
+        path = action_dir / s.file
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            checks.add("segment", Status.FAILED, f"file missing: {s.file}", s.subject)
+            continue
+        except OSError as e:
+            checks.add("segment", Status.FAILED, f"cannot read {s.file}: {e}", s.subject)
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            checks.add("segment", Status.FAILED, f"{s.file} is not a regular file", s.subject)
+        elif st.st_size != s.size:
+            checks.add(
+                "segment",
+                Status.FAILED,
+                f"{s.file} is {st.st_size} bytes, the log says {s.size}",
+                s.subject,
+            )
+        else:
+            to_hash[path] = s
+    results = _hash_all(to_hash)
+    for path, s in to_hash.items():
+        got = results[path]
+        if isinstance(got, OSError):
+            checks.add("segment", Status.FAILED, f"cannot read {s.file}: {got}", s.subject)
+        elif got != s.sha256:
+            checks.add(
+                "segment",
+                Status.FAILED,
+                f"sha256 mismatch: {s.file} has {got[:16]}…, the log says {s.sha256[:16]}…",
+                s.subject,
+            )
+    facts["segments"] = len(segments)
+    facts["bytes_hashed"] = sum(s.size for s in to_hash.values())
+    checks.ok_unless_failed("segment", f"{len(segments)} segments match their size and sha256")
+    for s in segments:
+        if s.recovered:
+            checks.add(
+                "recovered",
+                Status.WARNING,
+                f"{s.file} was salvaged by crash recovery, not sealed by the recorder",
+                s.subject,
+            )
+
+
+def _explanations(entries: list[LogEntry]) -> list[tuple[float, float, str, str | None]]:
+    """Intervals that explain a gap: (from, to, what, participant or None for all tracks)."""
+    out: list[tuple[float, float, str, str | None]] = []
+    end = float("inf")
+    paused: float | None = None
+    left: dict[str, float] = {}
+    for e in entries:
+        d = e.data
+        if e.kind == "crash_recovered":
+            out.append((float(d["from"]), float(d["to"]), "crash recovered", None))
+        elif e.kind == "recording_paused":
+            paused = e.t
+        elif e.kind == "recording_resumed" and paused is not None:
+            out.append((paused, e.t, f"recording paused ({_reason(entries, paused)})", None))
+            paused = None
+        elif e.kind == "participant_left" and isinstance(d.get("participant"), str):
+            left[d["participant"]] = e.t
+        elif e.kind in ("participant_reconnected", "participant_joined", "participant_admitted"):
+            who = d.get("participant")
+            if isinstance(who, str) and who in left:
+                out.append((left.pop(who), e.t, f"participant {who} left and came back", who))
+    if paused is not None:
+        out.append((paused, end, f"recording paused ({_reason(entries, paused)})", None))
+    for who, t in left.items():
+        out.append((t, end, f"participant {who} left", who))
+    return out
+
+
+def _reason(entries: list[LogEntry], t: float) -> str:
+    for e in entries:
+        if e.kind == "recording_paused" and e.t == t:
+            return str(e.data["reason"])
+    return ""
+
+
+def _check_continuity(
+    entries: list[LogEntry], segments: list[Segment], checks: _Checks, tolerance: float
+) -> None:
+    participants: dict[str, str | None] = {}
+    ended: dict[str, int] = {}
+    for e in entries:
+        if e.kind == "track_started":
+            who = e.data.get("participant")
+            participants[e.data["track"]] = who if isinstance(who, str) else None
+        elif e.kind == "track_ended":
+            ended[e.data["track"]] = e.data["segments"]
+    explain = _explanations(entries)
+    by_track: dict[str, list[Segment]] = defaultdict(list)
+    for s in segments:
+        by_track[s.track].append(s)
+    for track, segs in by_track.items():
+        if track not in participants:
+            checks.add(
+                "continuity", Status.FAILED, "segment of a track never started", segs[0].subject
+            )
+        segs.sort(key=lambda s: (s.index, s.seq))
+        expected = 0
+        prev: Segment | None = None
+        for s in segs:
+            if s.index < expected:
+                checks.add("continuity", Status.FAILED, f"index {s.index} logged twice", s.subject)
+                continue
+            if s.index > expected:
+                missing = f"{expected}" if s.index == expected + 1 else f"{expected}–{s.index - 1}"
+                checks.add(
+                    "continuity", Status.FAILED, f"{track} segment(s) {missing} missing", s.subject
+                )
+            if prev is not None:
+                _check_gap(track, prev, s, participants.get(track), explain, checks, tolerance)
+            prev = s
+            expected = s.index + 1
+        if track in ended and ended[track] != len(segs):
+            checks.add(
+                "continuity",
+                Status.FAILED,
+                f"track_ended says {ended[track]} segments, the log has {len(segs)}",
+                track,
+            )
+    checks.ok_unless_failed("continuity", f"{len(by_track)} track(s) continuous")
+
+
+def _check_gap(
+    track: str,
+    a: Segment,
+    b: Segment,
+    who: str | None,
+    explain: list[tuple[float, float, str, str | None]],
+    checks: _Checks,
+    tolerance: float,
+) -> None:
+    gap = b.start - a.end
+    if gap < -tolerance:
+        checks.add(
+            "continuity",
+            Status.FAILED,
+            f"overlaps {track} segment {a.index} by {-gap:.3f} s (tolerance {tolerance} s)",
+            b.subject,
+        )
+        return
+    if gap <= tolerance:
+        return
+    lo, hi = a.end - tolerance, b.start + tolerance
+    reasons = [
+        what
+        for start, stop, what, person in explain
+        if start <= hi and stop >= lo and (person is None or who is None or person == who)
+    ]
+    if reasons:
+        checks.add(
+            "continuity",
+            Status.WARNING,
+            f"gap of {gap:.3f} s after segment {a.index}, explained: {'; '.join(reasons)}",
+            b.subject,
+        )
+    else:
+        checks.add(
+            "continuity",
+            Status.FAILED,
+            f"unexplained gap of {gap:.3f} s after segment {a.index} (tolerance {tolerance} s)",
+            b.subject,
+        )
+
+
+def _check_unlisted(action_dir: Path, segments: list[Segment], checks: _Checks) -> None:
+    listed = {s.file for s in segments}
+    media = action_dir / "media"
+    found = 0
+    if media.is_dir():
+        for root, _dirs, files in os.walk(media):
+            for name in files:
+                rel = (Path(root) / name).relative_to(action_dir).as_posix()
+                found += 1
+                if rel in listed:
+                    continue
+                parts = rel.split("/")
+                if len(parts) == 3 and parts[2] == f"{parts[1]}.m3u8":
+                    continue  # the track's playlist: derived, rewritten whole (docs)
+                checks.add("unlisted-file", Status.FAILED, f"unlisted file {rel}", rel)
+    checks.ok_unless_failed("unlisted-file", f"no unlisted files among {found} in media/")
+
+
+def verify_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> Report:
+    """Verify the action folder ``action_dir``; returns a ``recording`` :class:`Report`.
+
+    Raises :class:`UnreadableError` only when the folder is not a recording at all (no
+    ``log.jsonl``, or its first line is not a ``session_started`` entry).
+    """
+    if gap_tolerance < 0:
+        raise ValueError(f"gap_tolerance {gap_tolerance}: expected >= 0 seconds")
+    action_dir = Path(action_dir)
+    checks = _Checks()
+    facts: dict[str, Any] = {}
+    lines, parsed = _read_entries(action_dir / LOG_NAME, checks)
+    _check_chain(parsed, checks)
+    _check_checkpoints(lines, parsed, checks, facts)
+    entries = [e for e in parsed if e is not None]
+    segments = [Segment.of(e) for e in entries if e.kind == "segment_sealed"]
+    _check_segments(action_dir, segments, checks, facts)
+    _check_continuity(entries, segments, checks, gap_tolerance)
+    _check_unlisted(action_dir, segments, checks)
+    facts["tracks"] = sorted({s.track for s in segments})
+    return Report.build("recording", str(action_dir), checks.items, facts)

@@ -1,0 +1,113 @@
+"""kill -9 of a real ``tergeu record`` at several moments, then ``recover`` and ``verify``."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from recorder.log import read_log
+from recorder.recover import recover
+from recorder.verify import verify_recording
+from tests.recorder.media_helpers import decode_errors, first_video_frame_is_key
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start_recording(out: Path) -> tuple[subprocess.Popen[str], Path]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "record",
+            "--synthetic",
+            "2",
+            "--seconds",
+            "60",
+            "--out",
+            str(out),
+            "--checkpoint-seconds",
+            "1.5",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        },
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert line.startswith("recording into "), line
+    return proc, Path(line.removeprefix("recording into ").strip())
+
+
+def _sealed(action: Path) -> dict[str, dict]:
+    return {e.data["file"]: dict(e.data) for e in read_log(action) if e.kind == "segment_sealed"}
+
+
+# moments after the media folder appears: inside the first segment, just after the 2 s boundary
+# (the new segments may hold no complete frame yet) and inside the second segment, after the
+# 1.5 s checkpoint; fixed so that a failure can be reproduced
+@pytest.mark.parametrize(("kill_after", "mid_segment"), [(0.9, True), (2.05, False), (3.1, True)])
+def test_sigkill_then_recover_then_verify(
+    tmp_path: Path, kill_after: float, mid_segment: bool
+) -> None:
+    proc, action = _start_recording(tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while not (action / "media").exists():  # wait for recording to begin
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.02)
+        time.sleep(kill_after)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    before = {f: (action / f).read_bytes() for f in _sealed(action)}
+
+    in_flight = {p.relative_to(action).as_posix() for p in action.rglob("*.ts.part")}
+
+    result = recover(action)
+
+    print(f"killed after {kill_after} s: {result.summary()}; lost {list(result.lost)}")
+    salvaged = {s.file + ".part" for s in result.recovered}
+    assert salvaged | set(result.lost) == in_flight  # every partial accounted for
+    if mid_segment:  # frames reach the file as they are muxed: the segments in flight survive
+        assert len(result.recovered) == 4
+
+    after = _sealed(action)
+    for f, data in before.items():  # nothing sealed was rewritten
+        assert (action / f).read_bytes() == data
+    recovered = {f: d for f, d in after.items() if d["recovered"]}
+    assert {s.file for s in result.recovered} == set(recovered)
+    for f, d in after.items():
+        path = action / f
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == d["sha256"]
+        assert decode_errors(path) == ""
+        if d["media"] == "video":
+            assert first_video_frame_is_key(path)
+    assert not list(action.rglob("*.part"))
+    kinds = [e.kind for e in read_log(action)]
+    assert kinds[-2:] == ["session_ended", "checkpoint"] and "key_rotated" in kinds
+    crash = [e.data for e in read_log(action) if e.kind == "crash_recovered"]
+    assert len(crash) == 1 and crash[0]["from"] <= crash[0]["to"]
+    assert crash[0]["from"] >= max((d["end"] for d in after.values()), default=0.0) - 1e-6
+
+    report = verify_recording(action)
+    assert report.ok, report.summary()
+    assert report.warnings, "a recovered recording must carry warnings"
+    log_size = (action / "log.jsonl").stat().st_size
+    again = recover(action)  # a second run finds a cleanly ended recording and changes nothing
+    assert not again.needed and (action / "log.jsonl").stat().st_size == log_size
+    for track in {d["track"] for d in after.values()}:
+        playlist = (action / "media" / track / f"{track}.m3u8").read_text()
+        assert playlist.rstrip().endswith("#EXT-X-ENDLIST")

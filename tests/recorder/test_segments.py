@@ -1,0 +1,203 @@
+"""SegmentWriter, SealedSegment, TrackRecorder boundaries and HLS playlists."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from recorder.clock import SessionClock
+from recorder.errors import RecorderError
+from recorder.hls import render_playlist
+from recorder.recording import Recorder
+from recorder.segments import SealedSegment, SegmentWriter, segment_file
+from tests.recorder.media_helpers import MemoryLog, decode_errors, ffprobe_json
+
+
+def _frame(w: int, h: int, shade: int = 90) -> av.VideoFrame:
+    return av.VideoFrame.from_ndarray(np.full((h * 3 // 2, w), shade, np.uint8), format="yuv420p")
+
+
+def test_writer_seals_a_durable_keyframe_first_segment(tmp_path: Path) -> None:
+    writer = SegmentWriter(tmp_path, "w-video", 7, "video")
+    assert writer.path.name == "w-video-000007.ts.part"
+    for n in range(10):
+        writer.write(_frame(320, 240, 40 + n), 50.0 + n / 30, 1 / 30)
+    seg = writer.seal()
+    assert seg.file == "media/w-video/w-video-000007.ts" and not writer.path.exists()
+    assert (seg.start, seg.frames, seg.width, seg.height) == (50.0, 10, 320, 240)
+    assert seg.end == pytest.approx(50.0 + 10 / 30)
+    info = ffprobe_json(tmp_path / seg.file, "-show_entries", "stream=codec_name,start_time")
+    assert info["streams"][0]["codec_name"] == "h264"
+    assert float(info["streams"][0]["start_time"]) == pytest.approx(50.0)  # PTS = session time
+    assert decode_errors(tmp_path / seg.file) == ""
+
+
+def test_writer_refuses_to_seal_nothing_and_discard_removes_empty_part(tmp_path: Path) -> None:
+    writer = SegmentWriter(tmp_path, "w-audio", 0, "audio")
+    with pytest.raises(RecorderError, match="no frames"):
+        writer.seal()
+    writer.discard()
+    assert not writer.path.exists()
+
+
+def test_writer_never_overwrites_an_existing_part(tmp_path: Path) -> None:
+    SegmentWriter(tmp_path, "w-video", 0, "video")
+    with pytest.raises(RecorderError, match=r"w-video-000000\.ts\.part"):
+        SegmentWriter(tmp_path, "w-video", 0, "video")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("index", -1, "expected ≥ 0"),
+        ("file", "media/a-video/other.ts", "expected 'media/a-video/a-video-000000.ts'"),
+        ("sha256", "ABC", "64 lowercase hex"),
+        ("track", "Bad Name", "track name"),
+        ("end", 0.5, "before start"),
+    ],
+)
+def test_sealed_segment_names_the_bad_value(field: str, value: object, message: str) -> None:
+    fields: dict[str, object] = {
+        "track": "a-video",
+        "index": 0,
+        "file": segment_file("a-video", 0),
+        "size": 10,
+        "sha256": "0" * 64,
+        "start": 1.0,
+        "end": 2.0,
+        "frames": 30,
+        "media": "video",
+        "codec": "h264",
+    }
+    fields[field] = value
+    with pytest.raises(ValueError, match=message):
+        SealedSegment(**fields)  # type: ignore[arg-type]
+
+
+def _seg(index: int, start: float, end: float, width: int | None = 640) -> SealedSegment:
+    return SealedSegment(
+        track="a-video",
+        index=index,
+        file=segment_file("a-video", index),
+        size=1,
+        sha256="0" * 64,
+        start=start,
+        end=end,
+        frames=1,
+        media="video",
+        codec="h264",
+        width=width,
+        height=480 if width else None,
+    )
+
+
+def test_playlist_marks_gaps_and_picture_changes() -> None:
+    text = render_playlist(
+        [_seg(0, 0.4, 2.0), _seg(1, 2.0, 4.0), _seg(2, 9.0, 10.0), _seg(3, 10.0, 12.0, 320)],
+        ended=False,
+    )
+    assert text.splitlines()[:5] == [
+        "#EXTM3U",
+        "#EXT-X-VERSION:3",
+        "#EXT-X-TARGETDURATION:2",
+        "#EXT-X-MEDIA-SEQUENCE:0",
+        "#EXT-X-PLAYLIST-TYPE:EVENT",
+    ]
+    assert text.count("#EXT-X-DISCONTINUITY") == 2 and "#EXT-X-ENDLIST" not in text
+    assert "#EXTINF:1.600000,\na-video-000000.ts" in text
+    assert render_playlist([_seg(0, 0.0, 2.0)], ended=True).endswith("#EXT-X-ENDLIST\n")
+
+
+class ScriptedVideo(MediaStreamTrack):
+    """Frames of given sizes at given pts (90 kHz), as fast as asked."""
+
+    kind = "video"
+
+    def __init__(self, script: list[tuple[int, int, int]]) -> None:
+        super().__init__()
+        self._script = list(script)
+
+    async def recv(self) -> av.VideoFrame:
+        if not self._script:
+            self.stop()
+            raise MediaStreamError
+        w, h, pts = self._script.pop(0)
+        frame = _frame(w, h)
+        frame.pts = pts
+        frame.time_base = fractions.Fraction(1, 90_000)
+        return frame
+
+
+async def test_resolution_change_and_boundaries_start_new_segments(tmp_path: Path) -> None:
+    clock = SessionClock(origin_monotonic=time.monotonic() - 10.0, origin_utc=datetime.now(UTC))
+    log = MemoryLog(clock)
+    rec = await Recorder.start(
+        tmp_path / "a", action_id="T", planned_seconds=10, clock=clock, log=log, segment_seconds=1.0
+    )
+    step = 3000  # 30 fps
+    script = [(320, 240, i * step) for i in range(10)]  # 0.0-0.33 s after the anchor
+    script += [(640, 480, (10 + i) * step) for i in range(10)]  # same window, new size
+    script += [(640, 480, (30 + i) * step) for i in range(10)]  # the next window(s)
+    await rec.add_track(ScriptedVideo(script), participant="s", name="s-video")
+    for _ in range(200):
+        if len(log.of("segment_sealed")) >= 2:
+            break
+        await asyncio.sleep(0.02)
+    await rec.stop()
+    sealed = log.of("segment_sealed")
+    assert [d["index"] for d in sealed] == list(range(len(sealed)))
+    assert [(d["width"], d["frames"]) for d in sealed[:2]] == [(320, 10), (640, 10)]
+    assert sum(d["frames"] for d in sealed) == 30
+    anchor = sealed[0]["start"]
+    for d in sealed[2:]:
+        assert int(d["start"] // 1.0) == int((d["end"] - 1 / 30 - 1e-6) // 1.0)  # one window
+    assert sealed[2]["start"] == pytest.approx(anchor + 1.0)
+    for d in sealed:
+        assert decode_errors(tmp_path / "a" / d["file"]) == ""
+
+
+async def test_frame_rate_change_starts_a_new_segment(tmp_path: Path) -> None:
+    clock = SessionClock(origin_monotonic=time.monotonic() - 10.0, origin_utc=datetime.now(UTC))
+    log = MemoryLog(clock)
+    rec = await Recorder.start(
+        tmp_path / "a",
+        action_id="T",
+        planned_seconds=10,
+        clock=clock,
+        log=log,
+        segment_seconds=10.0,
+    )
+    script = [(320, 240, i * 3000) for i in range(30)]  # 1 s at 30 fps
+    script += [(320, 240, 90_000 + i * 9000) for i in range(1, 31)]  # then 3 s at 10 fps
+    await rec.add_track(ScriptedVideo(script), participant="s", name="s-video")
+    await rec.drained()
+    await rec.stop()
+    sealed = log.of("segment_sealed")
+    assert len(sealed) == 2 and sum(d["frames"] for d in sealed) == 60
+    assert 30 < sealed[0]["frames"] < 40  # cut once the median interval shows the new rate
+    assert int(sealed[0]["start"] // 10) == int(sealed[1]["end"] // 10)  # same window
+
+
+def test_a_very_short_segment_is_still_recognised_as_mpeg_ts(tmp_path: Path) -> None:
+    writer = SegmentWriter(tmp_path, "s-audio", 0, "audio")
+    silence = np.zeros((1, 960), np.int16)
+    for i in range(3):  # 60 ms: the tail of a recording stopped just after a boundary
+        frame = av.AudioFrame.from_ndarray(silence, format="s16", layout="mono")
+        frame.sample_rate = 48_000
+        writer.write(frame, 300.0 + i * 0.02, 0.02)
+    seg = writer.seal()
+    assert seg.size % 188 == 0 and seg.size >= 16 * 188
+    info = ffprobe_json(
+        tmp_path / seg.file, "-show_entries", "stream=codec_name:format=format_name"
+    )
+    assert info["format"]["format_name"] == "mpegts"
+    assert info["streams"][0]["codec_name"] == "aac"
+    assert decode_errors(tmp_path / seg.file) == ""
