@@ -1,0 +1,296 @@
+"""Excerpts: a container cut down to one time range that still verifies against the signatures.
+
+Design: the excerpt keeps every member of the original container — ``container.json``, the
+protocol, the full ``recording/log.jsonl`` (small), playlists, evidence, the ASiCManifests and the
+original signatures — and drops only the segment files outside ``[start, end)``. The signatures
+still verify because the ASiCManifests are unchanged; included segments are checked against their
+signed digests, omitted ones are listed in ``META-INF/tergeu-excerpt.json`` (the only member added,
+not signed, and checked entirely against signed data)::
+
+    {"format": "tergeu-excerpt/1",
+     "source": {"container_id": "...", "merkle_root": "<hex>", "tree_size": N, "checkpoint_seq": S},
+     "range": {"from": 12.0, "to": 95.5},           # session seconds
+     "first_entry": {"leaf_index": 0, "proof": ["<hex>", ...]},
+     "segments": [{"uri": "recording/media/...ts", "seq": 17, "leaf_index": 17,
+                   "proof": ["<hex>", ...]}, ...],
+     "omitted": ["recording/media/...ts", ...]}
+
+Each included segment's log entry comes with an RFC 6962 inclusion proof against the root of the
+last signed checkpoint, so a reader holding only the excerpt can show that the segment belongs to
+that record. Segments logged after the last checkpoint cannot be proven and are not included.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from protocol.asic import ZipOut, mime_for, odf_manifest_xml, open_zip, parse_odf_manifest
+from protocol.errors import ProtocolError, UnreadableContainerError
+from recorder.canonical import parse_json_object
+from recorder.report import Check, Status
+
+EXCERPT_JSON = "META-INF/tergeu-excerpt.json"
+EXCERPT_FORMAT = "tergeu-excerpt/1"
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A parsed ``tergeu-excerpt.json``."""
+
+    container_id: str
+    merkle_root: str
+    tree_size: int
+    checkpoint_seq: int
+    start: float
+    end: float
+    first_proof: tuple[str, ...]
+    segments: tuple[dict[str, Any], ...]
+    omitted: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if not self.start < self.end:
+            raise ProtocolError(f"excerpt range {self.start}..{self.end}: start must be before end")
+        if self.tree_size < 1:
+            raise ProtocolError(f"excerpt tree_size {self.tree_size}: expected at least 1")
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "container_id": self.container_id,
+            "merkle_root": self.merkle_root,
+            "tree_size": self.tree_size,
+            "from": self.start,
+            "to": self.end,
+            "segments": len(self.segments),
+            "omitted": len(self.omitted),
+        }
+
+
+def read_excerpt(zf: zipfile.ZipFile) -> Excerpt:
+    """Parse the excerpt description of ``zf`` strictly."""
+    d = parse_json_object(zf.read(EXCERPT_JSON), what=EXCERPT_JSON)
+    try:
+        if d["format"] != EXCERPT_FORMAT:
+            raise ProtocolError(
+                f"{EXCERPT_JSON}: format {d['format']!r}, expected {EXCERPT_FORMAT}"
+            )
+        src, rng = d["source"], d["range"]
+        return Excerpt(
+            container_id=str(src["container_id"]),
+            merkle_root=str(src["merkle_root"]),
+            tree_size=int(src["tree_size"]),
+            checkpoint_seq=int(src["checkpoint_seq"]),
+            start=float(rng["from"]),
+            end=float(rng["to"]),
+            first_proof=tuple(str(p) for p in d["first_entry"]["proof"]),
+            segments=tuple(dict(s) for s in d["segments"]),
+            omitted=frozenset(str(u) for u in d["omitted"]),
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise ProtocolError(f"{EXCERPT_JSON}: malformed ({e!r})") from e
+
+
+def make_excerpt(container: Path, out: Path, *, start: float, end: float) -> dict[str, Any]:
+    """Write an excerpt of ``container`` for session seconds ``[start, end)`` to ``out``."""
+    from protocol.recording_checks import read_log_view
+
+    if not start < end:
+        raise ProtocolError(f"excerpt range {start}..{end}: start must be before end")
+    with open_zip(Path(container)) as zf, tempfile.TemporaryDirectory() as tmp:
+        if EXCERPT_JSON in zf.namelist():
+            raise ProtocolError(f"{container} is already an excerpt; cut from the full container")
+        try:
+            meta = parse_json_object(zf.read("container.json"), what="container.json")
+            log_path = Path(tmp) / "log.jsonl"
+            log_path.write_bytes(zf.read("recording/log.jsonl"))
+        except KeyError as e:
+            raise UnreadableContainerError(f"{container}: missing {e.args[0]}") from e
+        view = read_log_view(log_path)
+        if view.checkpoint is None:
+            raise ProtocolError(f"{container}: the action log has no checkpoint to prove against")
+        cp = view.checkpoint.data
+        tree_size = int(cp["tree_size"])
+        prove = _Prover(view.leaves(tree_size)).proof
+        chosen = [
+            s for s in view.segments if s.leaf_index < tree_size and s.end > start and s.start < end
+        ]
+        if not chosen:
+            raise ProtocolError(
+                f"no signed segment lies in {start}..{end} s (recording covers {_span(view)})"
+            )
+        keep = {s.uri for s in chosen}
+        all_segments = {s.uri for s in view.segments}
+        present = set(zf.namelist())
+        omitted = sorted((all_segments - keep) & present)
+        description = {
+            "format": EXCERPT_FORMAT,
+            "source": {
+                "container_id": meta.get("container_id"),
+                "merkle_root": cp["root"],
+                "tree_size": tree_size,
+                "checkpoint_seq": int(view.checkpoint.seq),
+            },
+            "range": {"from": start, "to": end},
+            "first_entry": {"leaf_index": 0, "proof": _hex(prove(0))},
+            "segments": [
+                {
+                    "uri": s.uri,
+                    "seq": s.seq,
+                    "leaf_index": s.leaf_index,
+                    "proof": _hex(prove(s.leaf_index)),
+                }
+                for s in chosen
+            ],
+            "omitted": omitted,
+        }
+        z = ZipOut(Path(out))
+        try:
+            for zi in zf.infolist():
+                if zi.filename == "mimetype" or zi.filename in omitted:
+                    continue
+                if zi.filename == "META-INF/manifest.xml":  # unsigned: list what is kept
+                    kept = [n for n in parse_odf_manifest(zf.read(zi)) if n not in omitted]
+                    z.add_bytes(zi.filename, odf_manifest_xml((n, mime_for(n)) for n in kept))
+                    continue
+                with zf.open(zi) as src:
+                    compress = zi.compress_type != zipfile.ZIP_STORED
+                    z.add_stream(zi.filename, src, zi.file_size, compress=compress)
+            z.add_bytes(EXCERPT_JSON, json.dumps(description, indent=1).encode())
+            z.commit()
+        except BaseException:
+            z.abort()
+            raise
+    return description
+
+
+class _Prover:
+    """RFC 6962 audit paths for many leaves of one tree, each subtree root computed once.
+
+    ``recorder.merkle.inclusion_proof`` rehashes the whole tree per call; an excerpt of a long
+    recording needs hundreds of proofs, so subtree roots are memoised here (same hashes:
+    ``recorder.merkle.leaf_hash`` / ``node_hash``; the tests check the result against
+    ``recorder.merkle.verify_inclusion``).
+    """
+
+    def __init__(self, leaves: list[bytes]) -> None:
+        from recorder.merkle import leaf_hash
+
+        self._hashes = [leaf_hash(x) for x in leaves]
+        self._roots: dict[tuple[int, int], bytes] = {}
+
+    def _root(self, lo: int, hi: int) -> bytes:
+        from recorder.merkle import node_hash
+
+        if hi - lo == 1:
+            return self._hashes[lo]
+        key = (lo, hi)
+        if key not in self._roots:
+            k = 1 << ((hi - lo - 1).bit_length() - 1)
+            self._roots[key] = node_hash(self._root(lo, lo + k), self._root(lo + k, hi))
+        return self._roots[key]
+
+    def proof(self, index: int) -> list[bytes]:
+        if not 0 <= index < len(self._hashes):
+            raise ProtocolError(f"leaf {index} is outside the tree of {len(self._hashes)}")
+        path: list[bytes] = []
+        lo, hi = 0, len(self._hashes)
+        while hi - lo > 1:
+            k = 1 << ((hi - lo - 1).bit_length() - 1)
+            if index < lo + k:
+                path.append(self._root(lo + k, hi))
+                hi = lo + k
+            else:
+                path.append(self._root(lo, lo + k))
+                lo = lo + k
+        return path[::-1]
+
+
+def _hms(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _span(view: Any) -> str:
+    if not view.segments:
+        return "no segments"
+    return f"{min(s.start for s in view.segments)}..{max(s.end for s in view.segments)} s"
+
+
+def _hex(proof: Any) -> list[str]:
+    return [p.hex() if isinstance(p, bytes | bytearray) else str(p) for p in proof]
+
+
+def _unhex(values: Any) -> list[bytes]:
+    return [bytes.fromhex(v) for v in values]
+
+
+def excerpt_checks(excerpt: Excerpt, log_path: Path, zf: zipfile.ZipFile) -> list[Check]:
+    """``excerpt``: the source matches the signed log and every inclusion proof holds."""
+    from protocol.recording_checks import read_log_view
+    from recorder.merkle import verify_inclusion
+
+    try:
+        view = read_log_view(log_path)
+    except Exception as e:  # any unreadable log is reported, not raised
+        return [Check("excerpt", Status.FAILED, f"action log unreadable: {e}")]
+    cp = view.checkpoint
+    if (
+        cp is None
+        or cp.data.get("root") != excerpt.merkle_root
+        or int(cp.data.get("tree_size", -1)) != excerpt.tree_size
+        or int(cp.seq) != excerpt.checkpoint_seq
+    ):
+        return [
+            Check(
+                "excerpt", Status.FAILED, "excerpt source does not match the log's last checkpoint"
+            )
+        ]
+    root = bytes.fromhex(excerpt.merkle_root)
+    checks: list[Check] = []
+    by_uri = {s.uri: s for s in view.segments}
+    names = set(zf.namelist())
+
+    def proven(index: int, proof: Any) -> bool:
+        try:
+            return bool(
+                verify_inclusion(view.leaf(index), index, excerpt.tree_size, _unhex(proof), root)
+            )
+        except Exception:  # a malformed proof is a failed proof
+            return False
+
+    if not proven(0, excerpt.first_proof):
+        checks.append(
+            Check("excerpt", Status.FAILED, "proof of the first log entry does not match")
+        )
+    for seg in excerpt.segments:
+        uri = str(seg.get("uri"))
+        ref = by_uri.get(uri)
+        idx = int(seg.get("leaf_index", -1))
+        if ref is None or ref.leaf_index != idx or uri not in names:
+            checks.append(
+                Check("excerpt", Status.FAILED, "segment not in the log or the excerpt", uri)
+            )
+        elif not proven(idx, seg.get("proof", [])):
+            checks.append(Check("excerpt", Status.FAILED, "inclusion proof does not match", uri))
+    for uri in excerpt.omitted:
+        if uri not in by_uri or uri in names:
+            checks.append(
+                Check("excerpt", Status.FAILED, "omitted entry is not an absent segment", uri)
+            )
+    if not checks:
+        # a warning, not OK: the report is intact, but a reader must know it is partial
+        checks.append(
+            Check(
+                "excerpt",
+                Status.WARNING,
+                f"EXCERPT of {excerpt.container_id} (Merkle root {excerpt.merkle_root}, "
+                f"{excerpt.tree_size} entries), session {_hms(excerpt.start)}–"
+                f"{_hms(excerpt.end)}: {len(excerpt.segments)} segments proven, "
+                f"{len(excerpt.omitted)} omitted",
+            )
+        )
+    return checks

@@ -1,0 +1,245 @@
+"""How the container verifier looks at the recording: R1's log, Merkle tree and verifier.
+
+Everything that depends on the action-log format is here, so the container code does not:
+which entries are segments and checkpoints, what a Merkle leaf is, how protocol.json summarises
+the recording. Checks: ``summary`` (protocol.json vs the log), ``signer`` (signer IIN is a
+participant), ``recording`` (the recorder verifier ran) plus the recorder's own checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from protocol.errors import ProtocolError
+from recorder.canonical import parse_json_object
+from recorder.errors import RecorderError
+from recorder.report import Check, Status
+
+RECORDING = "recording/"
+
+
+@dataclass(frozen=True)
+class SegmentRef:
+    """A segment as the log records it."""
+
+    seq: int
+    leaf_index: int
+    track: str
+    index: int
+    uri: str  # member name in the container, recording/...
+    sha256: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class LogView:
+    """The parts of the action log the container code needs."""
+
+    entries: tuple[Any, ...]  # recorder.log.LogEntry
+    segments: tuple[SegmentRef, ...]
+    checkpoint: Any | None  # the last checkpoint LogEntry
+
+    def leaf(self, seq: int) -> bytes:
+        """The Merkle leaf data of log entry ``seq``."""
+        return leaf_of(self.entries[seq])
+
+    def leaves(self, tree_size: int) -> list[bytes]:
+        return [leaf_of(e) for e in self.entries[:tree_size]]
+
+
+def leaf_of(entry: Any) -> bytes:
+    """Merkle leaf data of one log entry: its canonical line (R1's tree is over entry lines)."""
+    line: bytes = entry.line()
+    return line.rstrip(b"\n")
+
+
+def read_log_view(log_path: Path) -> LogView:
+    """Read the action log with R1's reader and index segments and the last checkpoint."""
+    from recorder.log import read_log
+
+    entries = tuple(read_log(log_path))
+    segments = []
+    checkpoint = None
+    for pos, e in enumerate(entries):
+        if e.kind == "checkpoint":
+            checkpoint = e
+        elif e.kind == "segment_sealed":
+            d = e.data
+            start = float(d["start"])
+            segments.append(
+                SegmentRef(
+                    seq=int(e.seq),
+                    leaf_index=pos,
+                    track=str(d["track"]),
+                    index=int(d["index"]),
+                    uri=RECORDING + str(d["file"]),
+                    sha256=str(d["sha256"]),
+                    start=start,
+                    end=float(d.get("end", start)),
+                )
+            )
+    return LogView(entries, tuple(segments), checkpoint)
+
+
+def segment_checks(log_path: Path, signed: dict[str, bytes]) -> tuple[list[Check], set[str]]:
+    """``segment``: each logged segment's SHA-256 equals its signed ASiCManifest digest, and
+    every signed ``.ts`` file is a logged segment. Returns the checks and the segment URIs."""
+    try:
+        view = read_log_view(log_path)
+    except Exception as e:  # reported by the summary check too; never raise from a verifier
+        return [Check("segment", Status.FAILED, f"action log unreadable: {e}")], set()
+    checks: list[Check] = []
+    logged = set()
+    for s in view.segments:
+        logged.add(s.uri)
+        digest = signed.get(s.uri)
+        if digest is None:
+            checks.append(
+                Check("segment", Status.FAILED, "logged but not in the ASiCManifest", s.uri)
+            )
+        elif digest.hex() != s.sha256:
+            checks.append(
+                Check(
+                    "segment",
+                    Status.FAILED,
+                    f"log says SHA-256 {s.sha256}, signed digest is {digest.hex()}",
+                    s.uri,
+                )
+            )
+    for uri in signed:
+        if uri.startswith(RECORDING + "media/") and uri.endswith(".ts") and uri not in logged:
+            checks.append(Check("segment", Status.FAILED, "segment file not in the log", uri))
+    if not checks:
+        checks.append(
+            Check("segment", Status.OK, f"{len(logged)} logged segments match their signed digests")
+        )
+    return checks, logged
+
+
+def recording_checks(
+    action_dir: Path, segment_uris: set[str]
+) -> tuple[list[Check], dict[str, Any]]:
+    """Run the recorder's verifier on the extracted action folder and merge its checks.
+
+    The folder holds everything but the segment files (see :func:`segment_checks`); the
+    recorder's failures about those absent files are dropped, everything else is kept.
+    """
+    try:
+        from recorder.verify import verify_recording
+    except ImportError as e:
+        return [Check("recording", Status.FAILED, f"recorder verifier unavailable: {e}")], {}
+    try:
+        report = verify_recording(action_dir)
+    except RecorderError as e:  # not a recording at all: no log, or no session_started first
+        return [Check("recording", Status.FAILED, str(e), "log.jsonl")], {}
+    names = {u.rsplit("/", 1)[-1] for u in segment_uris}
+    out: list[Check] = []
+    for c in report.checks:
+        text = f"{c.subject} {c.message}"
+        if c.status is Status.FAILED and any(n in text for n in names):
+            continue
+        out.append(c)
+    return out, dict(report.facts)
+
+
+def _summary(proto: dict[str, Any]) -> dict[str, Any] | None:
+    rec = proto.get("recording")
+    return rec if isinstance(rec, dict) else None
+
+
+def protocol_checks(
+    proto_bytes: bytes | None,
+    log_path: Path,
+    signers: Sequence[dict[str, Any]],
+    container_id: str | None = None,
+) -> list[Check]:
+    """``summary``: protocol.json's recording summary matches the log; ``signer``: IINs."""
+    if proto_bytes is None:
+        return [Check("summary", Status.FAILED, "container has no protocol.json")]
+    try:
+        proto = parse_json_object(proto_bytes, what="protocol.json")
+    except Exception as e:  # CanonicalJSONError from the recorder's strict parser
+        return [Check("summary", Status.FAILED, str(e), "protocol.json")]
+    checks: list[Check] = []
+    doc_id = proto.get("document_id")
+    if container_id is not None and doc_id is not None and doc_id != container_id:
+        msg = f"protocol document_id {doc_id!r} is not the container id {container_id!r}"
+        checks.append(Check("summary", Status.FAILED, msg, "protocol.json"))
+    summary = _summary(proto)
+    try:
+        view = read_log_view(log_path)
+    except (ImportError, OSError, ProtocolError, RecorderError, KeyError, ValueError) as e:
+        view = None
+        checks.append(Check("summary", Status.FAILED, f"action log unreadable: {e}", "log.jsonl"))
+    if summary is None:
+        checks.append(Check("summary", Status.FAILED, "protocol.json has no recording summary"))
+    elif view is not None:
+        checks += _compare_summary(summary, view, log_path)
+    checks += _signer_checks(proto, signers)
+    return checks
+
+
+def _compare_summary(summary: dict[str, Any], view: LogView, log_path: Path) -> list[Check]:
+    if view.checkpoint is None:
+        return [Check("summary", Status.FAILED, "the action log has no checkpoint")]
+    cp = view.checkpoint.data
+    counts: dict[str, int] = {}
+    for s in view.segments:
+        counts[s.track] = counts.get(s.track, 0) + 1
+    actual: dict[str, Any] = {
+        "merkle_root": cp.get("root"),
+        "tree_size": cp.get("tree_size"),
+        "segments": counts,
+    }
+    optional = {
+        "log_entries": len(view.entries),
+        "log_sha256": hashlib.sha256(log_path.read_bytes()).hexdigest(),
+    }
+    actual |= {k: v for k, v in optional.items() if k in summary}
+    problems = [
+        f"{k} is {summary.get(k)!r} in protocol.json but {v!r} in the log"
+        for k, v in actual.items()
+        if summary.get(k) != v
+    ]
+    if problems:
+        return [Check("summary", Status.FAILED, "; ".join(problems), "protocol.json")]
+    return [Check("summary", Status.OK, f"recording summary matches the log ({cp.get('root')})")]
+
+
+def _signer_checks(proto: dict[str, Any], signers: Sequence[dict[str, Any]]) -> list[Check]:
+    """Each signer's IIN must be a participant's; that participant must not have refused."""
+    participants = proto.get("participants")
+    if not isinstance(participants, list):
+        return [Check("signer", Status.FAILED, "protocol.json lists no participants")]
+    by_iin = {
+        str(p["iin"]): str(p.get("id", ""))
+        for p in participants
+        if isinstance(p, dict) and p.get("iin")
+    }
+    status = {
+        str(s.get("participant")): str(s.get("status"))
+        for s in proto.get("signatures") or []
+        if isinstance(s, dict)
+    }
+    out = []
+    for s in signers:
+        sub = s["signature"]
+        pid = by_iin.get(str(s["iin"])) if s["iin"] else None
+        if pid is None:
+            msg = f"signer IIN {s['iin']!r} is not a participant of the protocol"
+            out.append(Check("signer", Status.FAILED, msg, sub))
+        elif status.get(pid) == "refused":
+            msg = f"{s['name']} (IIN {s['iin']}) refused to sign according to the protocol"
+            out.append(Check("signer", Status.FAILED, msg, sub))
+        elif status.get(pid) == "signed":
+            msg = f"{s['name']} (IIN {s['iin']}) is participant {pid}, who signed"
+            out.append(Check("signer", Status.OK, msg, sub))
+        else:
+            msg = f"{s['name']} (IIN {s['iin']}) is participant {pid}; no signature recorded"
+            out.append(Check("signer", Status.WARNING, msg, sub))
+    return out

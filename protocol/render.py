@@ -1,0 +1,434 @@
+"""The protocol as a PDF in Kazakh, Russian, English or both kk+ru, laid out as an official record.
+
+Order of the body follows the procedure (DOMAIN §2): header (case, places, date, times, drafter,
+ground), participants, technical means, identity, rights and warnings, testimony (narrative, then
+numbered questions with times), exhibits, breaks and reconnections, recording summary, statements
+and remarks, signatures; the last page carries a QR code with the container id and Merkle root.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import segno
+
+from protocol.errors import ProtocolError
+from protocol.layout import FONT, ProtocolPDF, xmp_packet
+from protocol.model import Protocol
+from protocol.participants import Participant
+from protocol.texts import Texts
+
+LABEL_W = 58.0
+LINE = 5.0
+
+
+class RenderError(ProtocolError):
+    """The PDF could not be produced (bad language, creation time without a time zone)."""
+
+
+def qr_payload(protocol: Protocol) -> str:
+    """The QR text: ``TERGEU1;<container id>;<Merkle root hex>`` (root ``-`` if no recording)."""
+    root = protocol.recording.merkle_root if protocol.recording else "-"
+    return f"TERGEU1;{protocol.document_id};{root}"
+
+
+def render_pdf(protocol: Protocol, lang: str, *, created: dt.datetime) -> bytes:
+    """The protocol as PDF/A-2b bytes in ``lang`` (``kk``, ``ru``, ``en`` or ``kk+ru``).
+
+    The same protocol, language and ``created`` time always give the same bytes.
+    """
+    if created.tzinfo is None:
+        raise RenderError(f"created {created.isoformat()!r}: expected a timezone-aware time")
+    try:
+        tx = Texts(lang)
+    except ProtocolError as e:
+        raise RenderError(str(e)) from e
+    return _Renderer(protocol, tx, created).run()
+
+
+class _Renderer:
+    def __init__(self, protocol: Protocol, tx: Texts, created: dt.datetime) -> None:
+        self.p = protocol
+        self.tx = tx
+        self.created = created
+        self.pdf = ProtocolPDF(
+            footer_text=tx("footer"),
+            signature_text=tx("signature_line"),
+            doc_key=f"{protocol.document_id}|{tx.lang}|{created.isoformat()}",
+            created=created,
+        )
+
+    # -- small helpers --------------------------------------------------------------------
+
+    def local(self, when: dt.datetime) -> dt.datetime:
+        return self.p.action.local(when)
+
+    def hm(self, when: dt.datetime) -> str:
+        return self.local(when).strftime("%H:%M")
+
+    def hms(self, when: dt.datetime) -> str:
+        return self.local(when).strftime("%H:%M:%S")
+
+    def date(self, when: dt.datetime | dt.date) -> str:
+        d = self.local(when) if isinstance(when, dt.datetime) else when
+        return d.strftime("%d.%m.%Y")
+
+    def name(self, pid: str) -> str:
+        return self.p.participant(pid).name(self.tx.primary)
+
+    def role_name(self, pid: str) -> str:
+        who = self.p.participant(pid)
+        return f"{self.tx('roles', who.role)} {who.name(self.tx.primary)}"
+
+    def font(self, size: float = 9.5, bold: bool = False) -> None:
+        self.pdf.set_font(FONT, "B" if bold else "", size)
+
+    def para(
+        self,
+        text: str,
+        *,
+        size: float = 9.5,
+        bold: bool = False,
+        indent: float = 0,
+        align: str = "L",
+    ) -> None:
+        self.font(size, bold)
+        self.pdf.set_x(self.pdf.l_margin + indent)
+        self.pdf.multi_cell(0, LINE, text, align=align, new_x="LMARGIN", new_y="NEXT")
+
+    def field(self, label: str, value: str) -> None:
+        pdf = self.pdf
+        y0 = pdf.get_y()
+        self.font(9, True)
+        # measure first so a field never splits between pages
+        label_lines = pdf.multi_cell(LABEL_W - 2, LINE, label, dry_run=True, output="LINES")
+        self.font(9.5)
+        value_lines = pdf.multi_cell(pdf.epw - LABEL_W, LINE, value, dry_run=True, output="LINES")
+        assert isinstance(label_lines, list) and isinstance(value_lines, list)
+        need = LINE * max(len(label_lines), len(value_lines))
+        if y0 + need > pdf.page_break_trigger:
+            pdf.add_page()
+            y0 = pdf.get_y()
+        self.font(9, True)
+        pdf.multi_cell(LABEL_W - 2, LINE, label, align="L", new_x="RIGHT", new_y="TOP")
+        self.font(9.5)
+        pdf.set_xy(pdf.l_margin + LABEL_W, y0)
+        pdf.multi_cell(pdf.epw - LABEL_W, LINE, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(max(pdf.get_y(), y0 + need))
+
+    def heading(self, key: str, number: int) -> None:
+        pdf = self.pdf
+        if pdf.get_y() + 20 > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.ln(2.5)
+        self.font(10.5, True)
+        pdf.multi_cell(0, 6, f"{number}. {self.tx('sections', key)}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_draw_color(0, 0, 0)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+        pdf.ln(1.5)
+
+    # -- document ---------------------------------------------------------------------------
+
+    def run(self) -> bytes:
+        pdf, tx, p = self.pdf, self.tx, self.p
+        title_parts: list[str] = []
+        for lang in tx.langs:
+            title_parts.extend(tx.raw("title", p.action.type, lang=lang))
+        title = " ".join(title_parts)
+        pdf.set_title(title)
+        pdf.set_subject(f"{tx('case')} {p.case.erdr_number}")
+        pdf.set_creator("Tergeu")
+        pdf.set_producer("Tergeu (fpdf2)")
+        pdf.set_lang(tx.primary)
+        pdf.set_xmp_metadata(
+            xmp_packet(
+                title=title,
+                subject=f"{tx('case')} {p.case.erdr_number}",
+                lang=tx.primary,
+                created=self.created,
+            )
+        )
+        pdf.add_page()
+        self.header(tx)
+        sections = [
+            ("participants", self.participants),
+            ("technical", self.technical),
+            ("identity", self.identity),
+            ("acknowledgments", self.acknowledgments),
+            ("testimony", self.testimony),
+            ("exhibits", self.exhibits),
+            ("intervals", self.intervals),
+            ("recording", self.recording),
+            ("statements", self.statements),
+            ("signatures", self.signatures),
+        ]
+        for n, (key, draw) in enumerate(sections, 1):
+            self.heading(key, n)
+            draw()
+        self.qr()
+        return bytes(pdf.output())
+
+    def header(self, tx: Texts) -> None:
+        pdf, p, a = self.pdf, self.p, self.p.action
+        for lang in tx.langs:
+            first, second = tx.raw("title", a.type, lang=lang)
+            self.font(14, True)
+            pdf.multi_cell(0, 7, first, align="C", new_x="LMARGIN", new_y="NEXT")
+            self.font(12, True)
+            pdf.multi_cell(0, 6.5, second, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        self.field(tx("case"), p.case.erdr_number)
+        if p.case.article:
+            self.field(tx("article"), p.case.article)
+        self.field(tx("document_id"), p.document_id)
+        self.field(tx("date"), self.date(a.start))
+        self.field(
+            tx("start") + " / " + tx("end"),
+            f"{self.hm(a.start)} / {self.hm(a.end)} ({tx('time_zone')}, UTC{a.utc_offset}, "
+            f"{a.timezone})",
+        )
+        for key, place in (
+            ("investigator_place", a.investigator_place),
+            ("remote_place", a.remote_place),
+        ):
+            room = f", {place.room}" if place.room else ""
+            self.field(tx(key), f"{place.agency}, {place.address}{room}")
+        drafter = p.participant(p.drafter)
+        self.field(tx("drafter"), f"{drafter.position}, {drafter.name(tx.primary)}")
+        ground = tx("grounds", a.ground)
+        self.field(tx("ground"), ground + (f". {a.ground_details}" if a.ground_details else ""))
+
+    def participants(self) -> None:
+        tx = self.tx
+        for i, who in enumerate(self.p.participants, 1):
+            self.para(f"{i}. {tx('roles', who.role)}: {who.name(tx.primary)}", bold=True)
+            facts = []
+            if who.iin:
+                facts.append(f"{tx('iin')} {who.iin}")
+            if who.position:
+                facts.append(who.position)
+            if who.agency:
+                facts.append(who.agency)
+            facts.append(tx("locations", who.location))
+            self.para("; ".join(facts), indent=5)
+            if who.personal_data is not None:
+                self.personal(who)
+
+    def personal(self, who: Participant) -> None:
+        tx, pd = self.tx, who.personal_data
+        assert pd is not None
+        values = {
+            "birth_date": self.date(pd.birth_date),
+            "birth_place": pd.birth_place,
+            "citizenship": pd.citizenship,
+            "nationality": pd.nationality,
+            "education": pd.education,
+            "marital_status": pd.marital_status,
+            "work": pd.work,
+            "position": pd.position,
+            "residence": pd.residence,
+            "prior_convictions": pd.prior_convictions,
+        }
+        for key, value in values.items():
+            if value:
+                self.field("     " + tx("personal", key), value)
+
+    def technical(self) -> None:
+        tx, t = self.tx, self.p.technical
+        self.field(tx("app_version"), t.app_version)
+        self.field(tx("devices"), "; ".join(t.devices))
+        self.field(tx("codecs"), ", ".join(t.codecs))
+        self.field(tx("segment_seconds"), f"{t.segment_seconds:g}")
+        self.para(f"{tx('informed')}: {self.hm(t.participants_informed_at)}.")
+
+    def identity(self) -> None:
+        tx = self.tx
+        if not self.p.identity_checks:
+            self.para(tx("none"))
+        for c in self.p.identity_checks:
+            confirmed = ", ".join(self.role_name(x) for x in c.confirmed_by)
+            self.para(f"{self.hms(c.at)} — {self.role_name(c.participant)}", bold=True)
+            result = _cap(tx("identity_result", c.result))
+            self.para(
+                f"{tx('methods', c.method)}: {c.document}. {result}; "
+                f"{tx('confirmed_by')}: {confirmed}." + (f" {c.note}." if c.note else ""),
+                indent=5,
+            )
+            files = "; ".join(f"{f.name} (SHA-256 {f.sha256})" for f in c.evidence)
+            if files:
+                self.para(f"{tx('evidence')}: {files}", size=7.5, indent=5)
+
+    def acknowledgments(self) -> None:
+        tx = self.tx
+        if not self.p.acknowledgments:
+            self.para(tx("none"))
+        for a in self.p.acknowledgments:
+            arts = ", ".join(tx.article(x) for x in a.articles)
+            self.para(f"{self.role_name(a.participant)}: {tx('ack_kinds', a.kind)} ({arts}).")
+            self.para(
+                f"{tx('explained')} {self.hms(a.explained_at)}, {tx('acknowledged')} "
+                f"{self.hms(a.acknowledged_at)}, {tx('ack_how', a.how)}",
+                indent=5,
+                size=8.5,
+            )
+
+    def testimony(self) -> None:
+        tx = self.tx
+        if not self.p.testimonies:
+            self.para(tx("none"))
+        for t in self.p.testimonies:
+            lang = tx("languages", t.language) if t.language in ("kk", "ru", "en") else t.language
+            head = tx("testimony_of", name=self.role_name(t.participant), lang=lang)
+            if t.interpreter:
+                head += f"; {tx('interpreter')}: {self.name(t.interpreter)}"
+            self.para(head, bold=True)
+            self.para(
+                f"{tx('sections', 'narrative')} ({self.hm(t.narrative_started_at)}–"
+                f"{self.hm(t.narrative_ended_at)}):",
+                bold=True,
+                size=9,
+            )
+            self.para(t.narrative, indent=5, align="J")
+            if t.questions:
+                self.para(tx("sections", "questions") + ":", bold=True, size=9)
+            for q in t.questions:
+                stamp = f"[{self.hms(q.asked_at)} · {_clock(q.session_t)}]"
+                self.para(
+                    f"{tx('question')} {q.number} {stamp} ({self.name(q.asked_by)}): {q.text}",
+                    indent=5,
+                )
+                if q.status == "answered":
+                    self.para(f"{tx('answer')}: {q.answer}", indent=10)
+                else:
+                    self.para(
+                        f"{tx('question_status', q.status)}; {tx('reason')}: {q.reason}",
+                        indent=10,
+                        bold=True,
+                        size=9,
+                    )
+
+    def exhibits(self) -> None:
+        tx = self.tx
+        if not self.p.exhibits:
+            self.para(tx("none"))
+        for e in self.p.exhibits:
+            shown = ", ".join(self.name(x) for x in e.shown_to)
+            kind = tx("exhibit_kinds", e.kind)
+            text = f"{e.number}. {self.hms(e.at)} — {kind}: {e.description}; "
+            text += f"{tx('shown_to')}: {shown}"
+            if e.played_seconds is not None:
+                text += f"; {tx('played')} {e.played_seconds:g}"
+            self.para(text)
+            if e.file is not None:
+                self.para(
+                    f"{tx('file')}: {e.file.name} (SHA-256 {e.file.sha256})", size=7.5, indent=5
+                )
+
+    def intervals(self) -> None:
+        tx, rec = self.tx, self.p.recording
+        items = rec.intervals if rec else ()
+        if not items:
+            self.para(tx("none"))
+        for iv in items:
+            end = self.hms(iv.end) if iv.end else tx("until_end")
+            subject = iv.subject
+            if iv.kind == "disconnection" and any(p.id == iv.subject for p in self.p.participants):
+                subject = self.role_name(iv.subject)
+            self.para(f"{tx('interval_kinds', iv.kind)}: {self.hms(iv.start)} – {end}; {subject}")
+
+    def recording(self) -> None:
+        tx, rec, pdf = self.tx, self.p.recording, self.pdf
+        if rec is None:
+            self.para(tx("no_recording"))
+            return
+        widths = (62.0, 30.0, 40.0, pdf.epw - 132.0)
+        head = (tx("track"), tx("media"), tx("duration"), tx("segments"))
+        rows = [(t.track, t.media, _clock(t.duration_seconds), str(t.segments)) for t in rec.tracks]
+        self.table(widths, head, rows)
+        self.field(tx("merkle_root"), rec.merkle_root)
+        self.field(
+            tx("tree_size") + " / " + tx("log_entries"), f"{rec.tree_size} / {rec.log_entries}"
+        )
+        self.field(tx("log_sha256"), rec.log_sha256)
+        if rec.last_checkpoint is not None:
+            cp = rec.last_checkpoint
+            self.field(tx("checkpoint"), f"#{cp.seq}, {self.hms(cp.at)}, {cp.tree_size}")
+        for m in rec.markers:
+            self.para(f"• {self.hms(m.at)} [{_clock(m.session_t)}] {m.note}", size=8.5)
+
+    def table(
+        self, widths: Sequence[float], head: Sequence[str], rows: Sequence[Sequence[str]]
+    ) -> None:
+        pdf = self.pdf
+        self.font(8.5, True)
+        for w, h in zip(widths, head, strict=True):
+            pdf.cell(w, 6, h, border=1)
+        pdf.ln(6)
+        self.font(8.5)
+        for row in rows:
+            if pdf.get_y() + 6 > pdf.page_break_trigger:
+                pdf.add_page()
+            for w, value in zip(widths, row, strict=True):
+                pdf.cell(w, 5.5, value, border=1)
+            pdf.ln(5.5)
+        pdf.ln(1.5)
+
+    def statements(self) -> None:
+        tx = self.tx
+        if not self.p.statements:
+            self.para(tx("none"))
+        for s in self.p.statements:
+            self.para(
+                f"{self.hms(s.at)} — {tx('statement_kinds', s.kind)}, "
+                f"{self.role_name(s.participant)}:",
+                bold=True,
+                size=9,
+            )
+            self.para(s.text, indent=5)
+
+    def signatures(self) -> None:
+        tx, pdf = self.tx, self.pdf
+        for who in self.p.participants:
+            if pdf.get_y() + 14 > pdf.page_break_trigger:
+                pdf.add_page()
+            sig = self.p.signature_of(who.id)
+            self.para(f"{tx('roles', who.role)}: {who.name(tx.primary)}", bold=True, size=9)
+            if sig is not None and sig.status == "refused":
+                when = f" ({self.hm(sig.at)})" if sig.at else ""
+                self.para(f"{tx('refused')}: {sig.reason}{when}", indent=5)
+            else:
+                note = tx("signed") if sig is not None else tx("not_signed")
+                self.para(f"{'_' * 40}  ({note})", indent=5)
+            pdf.ln(1.5)
+
+    def qr(self) -> None:
+        pdf, tx = self.pdf, self.tx
+        size = 34.0
+        if pdf.get_y() + size + 12 > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.ln(3)
+        code = segno.make(qr_payload(self.p), error="m", micro=False)
+        matrix = [list(row) for row in code.matrix_iter(border=2)]
+        cell = size / len(matrix)
+        x0, y0 = pdf.l_margin, pdf.get_y()
+        pdf.set_fill_color(0, 0, 0)
+        for r, row in enumerate(matrix):
+            for c, dark in enumerate(row):
+                if dark:
+                    pdf.rect(x0 + c * cell, y0 + r * cell, cell, cell, style="F")
+        self.font(7.5)
+        pdf.set_xy(x0 + size + 4, y0 + 4)
+        pdf.multi_cell(pdf.epw - size - 4, 4, tx("qr_caption"), new_x="LEFT", new_y="NEXT")
+        pdf.set_x(x0 + size + 4)
+        pdf.multi_cell(pdf.epw - size - 4, 4, qr_payload(self.p), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(y0 + size + 2)
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 3600:d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,334 @@
+"""Verify a Tergeu ASiC-E container (or an excerpt of one) offline.
+
+Checks, by name: ``structure`` (mimetype first and stored, manifests parse, nothing unlisted),
+``digest`` (every data object against every ASiCManifest), ``signature`` / ``trust`` /
+``key-usage`` / ``timestamp`` (each CAdES signature, see :mod:`protocol.verify_signature`),
+``summary`` (protocol.json's recording summary against the log), ``signer`` (each signer's IIN is
+a participant of protocol.json), ``excerpt`` (inclusion proofs of an excerpt), plus the checks of
+:func:`recorder.verify.verify_recording` run on the extracted action folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from protocol.asic import (
+    ASIC_MANIFEST_RE,
+    MIMETYPE,
+    SIGNATURE_RE,
+    AsicManifest,
+    DataObject,
+    Progress,
+    check_member_name,
+    hash_file,
+    hash_member,
+    open_zip,
+    parse_odf_manifest,
+)
+from protocol.container import CONTAINER_JSON, RECORDING, read_container_json, read_manifests
+from protocol.errors import ProtocolError, UnreadableContainerError
+from protocol.excerpt import EXCERPT_JSON, excerpt_checks, read_excerpt
+from protocol.recording_checks import protocol_checks, recording_checks, segment_checks
+from protocol.trust import load_trust_anchors
+from protocol.verify_signature import validate_signature
+from recorder.report import Check, Report, Status
+
+_META_ALLOWED = ("META-INF/manifest.xml", EXCERPT_JSON)
+
+
+def verify_container(
+    path: Path,
+    *,
+    trust_anchors_dir: Path | None = None,
+    media_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Verify the container at ``path``; raise UnreadableContainerError if it is not one."""
+    coro = async_verify_container(
+        path, trust_anchors_dir=trust_anchors_dir, media_dir=media_dir, progress=progress
+    )
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # called from a loop: own loop
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def async_verify_container(
+    path: Path,
+    *,
+    trust_anchors_dir: Path | None = None,
+    media_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Async form of :func:`verify_container` (hashing runs in a worker thread)."""
+    path = Path(path)
+    anchors = load_trust_anchors(trust_anchors_dir) if trust_anchors_dir else None
+    zf = open_zip(path)
+    try:
+        return await _verify(zf, path, anchors, media_dir, progress)
+    finally:
+        zf.close()
+
+
+def _structure(zf: zipfile.ZipFile) -> tuple[list[Check], dict[int, AsicManifest], dict[str, Any]]:
+    """Structure checks; raises UnreadableContainerError when it is no ASiC-E at all."""
+    infos = zf.infolist()
+    if not infos or infos[0].filename != "mimetype":
+        raise UnreadableContainerError("not an ASiC-E container: first member is not 'mimetype'")
+    if zf.read("mimetype") != MIMETYPE.encode():
+        raise UnreadableContainerError(
+            f"mimetype is {zf.read('mimetype')[:60]!r}, expected {MIMETYPE}"
+        )
+    checks: list[Check] = []
+    if infos[0].compress_type != zipfile.ZIP_STORED:
+        checks.append(Check("structure", Status.FAILED, "mimetype is compressed, must be stored"))
+    try:
+        manifests = read_manifests(zf)
+        meta = read_container_json(zf)
+        listed = set(parse_odf_manifest(zf.read("META-INF/manifest.xml")))
+    except KeyError as e:
+        checks.append(Check("structure", Status.FAILED, f"missing {e.args[0]}"))
+        return checks, {}, {}
+    except ProtocolError as e:
+        checks.append(Check("structure", Status.FAILED, str(e)))
+        return checks, {}, {}
+    if not manifests:
+        checks.append(Check("structure", Status.FAILED, "no META-INF/ASiCManifestNNN.xml"))
+        return checks, {}, meta
+    listing = zf.namelist()
+    names = set(listing)
+    if len(names) != len(listing):
+        checks.append(Check("structure", Status.FAILED, "a member name occurs twice in the zip"))
+    first = manifests[min(manifests)]
+    covered = set(first.by_uri())
+    for number, manifest in sorted(manifests.items()):
+        if manifest.sig_uri != f"META-INF/signature{number:03d}.p7s":
+            msg = f"ASiCManifest{number:03d} references {manifest.sig_uri}"
+            checks.append(Check("structure", Status.FAILED, msg))
+        if manifest.sig_uri not in names:
+            checks.append(Check("structure", Status.FAILED, f"missing {manifest.sig_uri}"))
+        if set(manifest.by_uri()) != covered:
+            msg = f"ASiCManifest{number:03d} covers other data objects than the first one"
+            checks.append(Check("structure", Status.FAILED, msg))
+    if CONTAINER_JSON not in covered:
+        checks.append(Check("structure", Status.FAILED, f"{CONTAINER_JSON} is not signed"))
+    for name in listing:
+        if name == "mimetype" or name in covered or name in _META_ALLOWED:
+            continue
+        if ASIC_MANIFEST_RE.match(name) or (
+            SIGNATURE_RE.match(name) and _referenced(name, manifests)
+        ):
+            continue
+        checks.append(Check("structure", Status.FAILED, f"unlisted file {name!r}", name))
+    for name in listed:
+        if name not in names:
+            checks.append(Check("structure", Status.FAILED, f"manifest.xml lists missing {name}"))
+    if not any(c.status is Status.FAILED for c in checks):
+        checks.append(
+            Check(
+                "structure",
+                Status.OK,
+                f"ASiC-E with {len(covered)} data objects, {len(manifests)} signature(s)",
+            )
+        )
+    return checks, manifests, meta
+
+
+def _referenced(name: str, manifests: dict[int, AsicManifest]) -> bool:
+    return any(m.sig_uri == name for m in manifests.values())
+
+
+def _digests(
+    zf: zipfile.ZipFile,
+    manifests: dict[int, AsicManifest],
+    meta: dict[str, Any],
+    media_dir: Path | None,
+    omitted_ok: Callable[[str], bool],
+    progress: Progress | None,
+) -> tuple[list[Check], list[str]]:
+    """Hash each data object once and compare with every manifest; return checks and omitted."""
+    names = set(zf.namelist())
+    objects: dict[str, list[DataObject]] = {}
+    for m in manifests.values():
+        for o in m.objects:
+            objects.setdefault(o.uri, []).append(o)
+    total = sum(zf.getinfo(u).file_size for u in objects if u in names)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    checks: list[Check] = []
+    omitted: list[str] = []
+    matched = 0
+    for uri, wanted in sorted(objects.items()):
+        if uri in names:
+            try:
+                digest = hash_member(zf, uri, tick)
+            except (zipfile.BadZipFile, zlib.error, ProtocolError, OSError, EOFError) as e:
+                checks.append(Check("digest", Status.FAILED, f"member unreadable: {e}", uri))
+                continue
+        elif meta.get("media_outside") and uri.startswith(RECORDING + "media/"):
+            if media_dir is None:
+                omitted.append(uri)
+                continue
+            outside = Path(media_dir) / uri[len(RECORDING + "media/") :]
+            if not outside.is_file():
+                checks.append(
+                    Check("digest", Status.FAILED, f"missing in media folder: {outside}", uri)
+                )
+                continue
+            digest = hash_file(outside)
+        elif omitted_ok(uri):
+            omitted.append(uri)
+            continue
+        else:
+            checks.append(
+                Check("digest", Status.FAILED, "listed in the ASiCManifest but missing", uri)
+            )
+            continue
+        if all(w.sha256 == digest for w in wanted):
+            matched += 1
+        else:
+            checks.append(
+                Check(
+                    "digest", Status.FAILED, f"SHA-256 is {digest.hex()}, not the signed one", uri
+                )
+            )
+    if matched:
+        checks.append(Check("digest", Status.OK, f"{matched} data objects match their digests"))
+    if omitted and meta.get("media_outside") and media_dir is None:
+        checks.append(
+            Check(
+                "digest",
+                Status.WARNING,
+                f"{len(omitted)} media files kept outside the "
+                "container were not checked (give the media folder)",
+            )
+        )
+    return checks, omitted
+
+
+async def _verify(
+    zf: zipfile.ZipFile,
+    path: Path,
+    anchors: list[Any] | None,
+    media_dir: Path | None,
+    progress: Progress | None,
+) -> Report:
+    checks, manifests, meta = _structure(zf)
+    facts: dict[str, Any] = {"container_id": meta.get("container_id"), "format": meta.get("format")}
+    kind = "container"
+    excerpt = None
+    if EXCERPT_JSON in zf.namelist():
+        kind = "excerpt"
+        try:
+            excerpt = read_excerpt(zf)
+        except ProtocolError as e:
+            checks.append(Check("excerpt", Status.FAILED, str(e), EXCERPT_JSON))
+    if not manifests:
+        return Report.build(kind, str(path), checks, facts)
+
+    omitted_ok: Callable[[str], bool] = (
+        (lambda uri: uri in excerpt.omitted) if excerpt is not None else (lambda uri: False)
+    )
+    digest_checks, _omitted = await asyncio.to_thread(
+        _digests, zf, manifests, meta, media_dir, omitted_ok, progress
+    )
+    checks += digest_checks
+
+    signers = []
+    for number, manifest in sorted(manifests.items()):
+        name = f"ASiCManifest{number:03d}.xml"
+        try:
+            p7s = zf.read(manifest.sig_uri)
+        except (KeyError, zipfile.BadZipFile, zlib.error, OSError):
+            continue  # reported by the structure check
+        result = await validate_signature(
+            manifest.sig_uri, zf.read(f"META-INF/{name}"), p7s, anchors
+        )
+        checks += result.checks
+        signers.append(
+            {
+                "signature": manifest.sig_uri,
+                "name": result.identity.display_name if result.identity else None,
+                "iin": result.identity.iin if result.identity else None,
+                "demo": result.demo,
+                "timestamp": result.signing_time,
+            }
+        )
+    facts["signers"] = signers
+
+    with tempfile.TemporaryDirectory(prefix="tergeu-verify-") as tmp:
+        action_dir = Path(tmp) / "action"
+        await asyncio.to_thread(_extract_recording, zf, action_dir, media_dir, meta)
+        proto = zf.read("protocol.json") if "protocol.json" in zf.namelist() else None
+        log_path = action_dir / "log.jsonl"
+        checks += await asyncio.to_thread(
+            protocol_checks, proto, log_path, signers, meta.get("container_id")
+        )
+        signed = {u: o.sha256 for u, o in manifests[min(manifests)].by_uri().items()}
+        seg_checks, segment_uris = segment_checks(log_path, signed)
+        checks += seg_checks
+        absent = {
+            u
+            for u in signed
+            if u.startswith(RECORDING) and not (action_dir / u[len(RECORDING) :]).exists()
+        }
+        rec_checks, rec_facts = await asyncio.to_thread(
+            recording_checks, action_dir, segment_uris | absent
+        )
+        checks += rec_checks
+        facts["recording"] = rec_facts
+        if excerpt is not None:
+            checks += excerpt_checks(excerpt, action_dir / "log.jsonl", zf)
+            facts["excerpt"] = excerpt.describe()
+    return Report.build(kind, str(path), checks, facts)
+
+
+def _extract_recording(
+    zf: zipfile.ZipFile, action_dir: Path, media_dir: Path | None, meta: dict[str, Any]
+) -> None:
+    """Extract ``recording/`` except the segment files into ``action_dir``.
+
+    Segments are not copied: their bytes were hashed against the signed ASiCManifest and the
+    log's SHA-256 of each is compared with that digest (``segment`` checks), so the recorder's
+    verifier checks the log, chain, checkpoints and playlists without hashing them twice.
+    """
+    action_dir.mkdir(mode=0o700)
+    for name in zf.namelist():
+        if not name.startswith(RECORDING) or name.endswith("/") or _is_segment(name):
+            continue
+        try:
+            check_member_name(name)
+        except ProtocolError:
+            continue  # never write outside the temp folder; reported as unlisted/unsafe
+        target = action_dir / name[len(RECORDING) :]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with zf.open(name) as src, open(target, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+            target.unlink(missing_ok=True)  # reported by the digest check
+    if meta.get("media_outside") and media_dir is not None:  # playlists kept beside
+        for playlist in Path(media_dir).glob("*/*.m3u8"):
+            target = action_dir / "media" / playlist.relative_to(media_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(playlist.read_bytes())
+
+
+def _is_segment(name: str) -> bool:
+    return name.startswith(RECORDING + "media/") and name.endswith(".ts")
