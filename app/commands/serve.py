@@ -1,0 +1,128 @@
+"""``tergeu serve``: run the signaling server and a session hub on their own (no desktop window).
+
+The hub's own camera and microphone are synthetic. Each ``--invite ROLE:NAME`` issues an
+invitation; its link and PIN are printed once to stdout for the operator to hand out (the PIN by a
+separate channel) and a QR code of the link is written next to it when ``--qr-dir`` is given.
+Off loopback the server uses TLS: a configured certificate or a self-signed one (fingerprint
+printed). Waiting participants are admitted automatically only with ``--auto-admit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.core.hub import Hub, IceServer, ParticipantEvent
+from app.core.invites import ROLES, InviteBook
+from app.core.paths import DataPaths
+from app.core.signaling.errors import SessionError
+from app.core.signaling.server import SignalingServer, is_loopback
+from app.core.signaling.tls import TlsIdentity, ensure_self_signed, load_identity
+from recorder.clock import SessionClock
+from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("serve", help="run the signaling server and a session hub standalone")
+    p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: any)")
+    p.add_argument("--public-host", help="host name or address participants use in links")
+    p.add_argument("--cert", help="PEM certificate (default off loopback: self-signed)")
+    p.add_argument("--key", help="PEM private key for --cert")
+    p.add_argument("--action", default="demo-action", help="action id of the hosted session")
+    p.add_argument("--title", default="Remote interrogation", help="action title shown to guests")
+    p.add_argument(
+        "--invite",
+        action="append",
+        default=[],
+        metavar="ROLE:NAME",
+        help=f"issue an invite; ROLE one of {', '.join(ROLES)}",
+    )
+    p.add_argument("--qr-dir", help="write a QR code PNG of each link into this folder")
+    p.add_argument("--stun", action="append", default=[], help="STUN server URL (repeatable)")
+    p.add_argument("--auto-admit", action="store_true", help="admit waiting participants at once")
+    p.set_defaults(func=run)
+
+
+def _tls(args: argparse.Namespace) -> TlsIdentity | None:
+    if args.cert or args.key:
+        if not (args.cert and args.key):
+            raise SessionError("tls", "--cert and --key must be given together")
+        return load_identity(Path(args.cert), Path(args.key))
+    if is_loopback(args.host):
+        return None
+    folder = DataPaths.resolve(getattr(args, "data_dir", None)).root / "tls"
+    return ensure_self_signed(folder, [args.public_host or args.host])
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    book = InviteBook()
+    tls = _tls(args)
+    server = SignalingServer(
+        book, host=args.host, port=args.port, tls=tls, public_host=args.public_host
+    )
+    await server.start()
+    clock = SessionClock.start()
+    hub = Hub(
+        action_id=args.action,
+        action_title=args.title,
+        invites=book,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock),
+        ice_servers=[IceServer((url,)) for url in args.stun],
+        auto_admit=args.auto_admit,
+    )
+    server.add_session(hub)
+    await hub.start()
+    print(f"serving {server.base_url}", flush=True)
+    if server.fingerprint:
+        print(f"certificate SHA-256 fingerprint: {server.fingerprint}", flush=True)
+    for n, spec in enumerate(args.invite, start=1):
+        role, _, name = spec.partition(":")
+        issued = book.issue(
+            action_id=args.action,
+            participant_id=f"p{n}",
+            role=role,
+            display_name=name or role,
+            base_url=server.base_url,
+        )
+        print(f"invite p{n} ({role}, {name}): {issued.link}  PIN {issued.pin}", flush=True)
+        if args.qr_dir:
+            folder = Path(args.qr_dir)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            issued.qr_png(folder / f"invite-p{n}.png")
+
+    def show(event: object) -> None:
+        if isinstance(event, ParticipantEvent):
+            print(
+                f"{event.participant_id} ({event.role}): {event.state} {event.detail}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    hub.add_listener(show)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    with contextlib.suppress(asyncio.CancelledError):
+        await stop.wait()
+    await hub.close()
+    await server.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        asyncio.run(_serve(args))
+    except SessionError as e:
+        print(f"tergeu serve: {e.message}", file=sys.stderr)
+        return 2
+    except ValueError as e:  # an unknown role in --invite
+        print(f"tergeu serve: {e}", file=sys.stderr)
+        return 2
+    return 0

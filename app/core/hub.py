@@ -1,0 +1,476 @@
+"""The hub: the investigator's side of a live session, one RTCPeerConnection per participant.
+
+The hub offers (its transceivers fix the layout: audio+video both ways with the investigator, then
+``forward_slots`` send-only audio+video pairs for other participants the policy lets this one see),
+records every original track through the Recorder, forwards tracks through aiortc's MediaRelay and
+reports what happens as plain :class:`ParticipantEvent` / :class:`HubError` values on a queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.contrib.media import MediaRelay
+from aiortc.mediastreams import MediaStreamTrack
+
+from app.core.invites import Admission, Invite, InviteBook, IssuedInvite
+from app.core.peer import FrameCounts, IsolatedTrack, SlotTrack, drain
+from app.core.policy import INVESTIGATOR, MediaPolicy
+from app.core.signaling.messages import Message
+from app.core.signaling.server import Channel
+
+log = logging.getLogger(__name__)
+STATES = ("invited", "waiting", "admitted", "connected", "disconnected", "reconnected", "left")
+
+
+class RecorderLike(Protocol):
+    """What the hub needs of ``recorder.recording.Recorder``."""
+
+    async def add_track(self, track: MediaStreamTrack, *, participant: str, name: str) -> Any: ...
+
+    async def event(self, kind: str, data: dict[str, Any]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class IceServer:
+    """A STUN or TURN server for RTCConfiguration (``turns:host:443?transport=tcp`` for TLS)."""
+
+    urls: tuple[str, ...]
+    username: str | None = None
+    credential: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for url in self.urls:
+            if url.split(":", 1)[0] not in ("stun", "stuns", "turn", "turns"):
+                raise ValueError(f"ICE server URL {url!r} must start with stun:, turn: or turns:")
+            if url.startswith("turn") and not (self.username and self.credential):
+                raise ValueError(f"TURN server {url!r} needs a username and credential")
+
+    def to_aiortc(self) -> RTCIceServer:
+        return RTCIceServer(list(self.urls), self.username, self.credential)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"urls": list(self.urls)}
+        if self.username:
+            out["username"] = self.username
+            out["credential"] = self.credential
+        return out
+
+
+@dataclass(frozen=True)
+class ParticipantEvent:
+    """A participant changed state (one of :data:`STATES`)."""
+
+    participant_id: str
+    display_name: str
+    role: str
+    state: str
+    at: datetime
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class HubError:
+    """Something went wrong that the investigator should see."""
+
+    message: str
+    participant_id: str | None
+    at: datetime
+
+
+HubEvent = ParticipantEvent | HubError
+
+
+@dataclass
+class _Peer:
+    invite: Invite
+    channel: Channel | None
+    state: str = "waiting"
+    language: str = "ru"
+    pc: RTCPeerConnection | None = None
+    sources: dict[str, MediaStreamTrack] = field(default_factory=dict)
+    slots: list[tuple[SlotTrack, SlotTrack]] = field(default_factory=list)
+    was_connected: bool = False
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    @property
+    def pid(self) -> str:
+        return self.invite.participant_id
+
+
+class Hub:
+    """Hosts one action's session on a :class:`~app.core.signaling.server.SignalingServer`."""
+
+    def __init__(
+        self,
+        *,
+        action_id: str,
+        action_title: str,
+        invites: InviteBook,
+        audio: MediaStreamTrack,
+        video: MediaStreamTrack,
+        recorder: RecorderLike | None = None,
+        ice_servers: Sequence[IceServer] = (),
+        policy: MediaPolicy | None = None,
+        forward_slots: int = 3,
+        auto_admit: bool = False,
+    ) -> None:
+        if not 0 <= forward_slots <= 8:
+            raise ValueError(f"forward_slots {forward_slots}: expected 0..8")
+        self.action_id = action_id
+        self.action_title = action_title
+        self.invites = invites
+        self.recorder = recorder
+        self.ice_servers = tuple(ice_servers)
+        self.policy = policy or MediaPolicy()
+        self.forward_slots = forward_slots
+        self.auto_admit = auto_admit
+        self.counts = FrameCounts()
+        self.events: asyncio.Queue[HubEvent] = asyncio.Queue()
+        self._listeners: list[Callable[[HubEvent], None]] = []
+        self._relay = MediaRelay()
+        self._local = {"audio": audio, "video": video}
+        self._peers: dict[str, _Peer] = {}
+        self._started = False
+        self._closed = False
+
+    # ---- public API -------------------------------------------------------------------------
+    def add_listener(self, listener: Callable[[HubEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def recording(self) -> bool:
+        return self.recorder is not None and not self._closed
+
+    def participant_state(self, participant_id: str) -> str | None:
+        peer = self._peers.get(participant_id)
+        return peer.state if peer else None
+
+    async def start(self) -> None:
+        """Start recording the investigator's own camera and microphone."""
+        if self._started:
+            return
+        self._started = True
+        for kind, track in self._local.items():
+            name = f"{INVESTIGATOR}-{kind}"
+            if self.recorder is not None:
+                await self.recorder.add_track(
+                    IsolatedTrack(self._relay.subscribe(track, buffered=True), self.counts, name),
+                    participant=INVESTIGATOR,
+                    name=name,
+                )
+            else:
+                self._spawn(None, drain(self._relay.subscribe(track), self.counts, name))
+
+    def invite(
+        self,
+        participant_id: str,
+        role: str,
+        display_name: str,
+        *,
+        base_url: str,
+        ttl: timedelta = timedelta(hours=2),
+    ) -> IssuedInvite:
+        """Issue an invitation to this session (state ``invited``); hand out link and PIN."""
+        issued = self.invites.issue(
+            action_id=self.action_id,
+            participant_id=participant_id,
+            role=role,
+            display_name=display_name,
+            base_url=base_url,
+            ttl=ttl,
+        )
+        self._emit(ParticipantEvent(participant_id, display_name, role, "invited", _now()))
+        return issued
+
+    def revoke(self, invite: Invite) -> None:
+        """Withdraw an invitation: its link, PIN and any reconnect credential stop working."""
+        revoked = self.invites.revoke(invite.invite_id)
+        self._emit(
+            ParticipantEvent(
+                revoked.participant_id,
+                revoked.display_name,
+                revoked.role,
+                "left",
+                _now(),
+                "revoked",
+            )
+        )
+
+    async def admit(self, participant_id: str) -> None:
+        """Let a waiting participant in: issue a reconnect credential and start media."""
+        peer = self._peer(participant_id)
+        if peer.state != "waiting" or peer.channel is None:
+            raise ValueError(f"participant {participant_id!r} is {peer.state}, not waiting")
+        credential = self.invites.issue_credential(peer.invite)
+        peer.channel.state = "admitted"
+        self._set_state(peer, "admitted")
+        await self._record("participant_admitted", peer, language=peer.language)
+        await self._send_admitted(peer, credential, resumed=False)
+        await self._connect(peer)
+
+    async def decline(
+        self, participant_id: str, reason: str = "declined by the investigator"
+    ) -> None:
+        peer = self._peer(participant_id)
+        if peer.channel is not None:
+            await peer.channel.send(Message("declined", {"reason": reason}))
+            await peer.channel.close()
+        self._set_state(peer, "left", reason)
+
+    async def close(self) -> None:
+        """Hang up on everyone and stop forwarding."""
+        if self._closed:
+            return
+        self._closed = True
+        for peer in list(self._peers.values()):
+            if peer.channel is not None:
+                await peer.channel.send(Message("bye", {"reason": "the session has ended"}))
+                await peer.channel.close()
+            await self._drop_media(peer)
+            for task in peer.tasks:
+                task.cancel()
+        for track in self._local.values():
+            track.stop()
+
+    # ---- called by the signaling server -------------------------------------------------------
+    async def on_waiting(self, invite: Invite, language: str, channel: Channel) -> None:
+        peer = _Peer(invite=invite, channel=channel, language=language)
+        self._peers[invite.participant_id] = peer
+        channel.participant_id = invite.participant_id
+        await self._record("rules_acknowledged", peer, language=language)
+        self._set_state(peer, "waiting")
+        await channel.send(Message("lobby"))
+        if self.auto_admit:
+            await self.admit(invite.participant_id)
+
+    async def on_resume(self, admission: Admission, channel: Channel) -> None:
+        peer = self._peers.get(admission.participant_id)
+        if peer is None or peer.state in ("waiting", "left"):
+            await channel.send(
+                Message("error", {"code": "not_admitted", "message": "not admitted", "fatal": True})
+            )
+            await channel.close()
+            return
+        old = peer.channel
+        peer.channel = channel
+        channel.participant_id = peer.pid
+        if old is not None and old is not channel:
+            await old.close()
+        await self._drop_media(peer)
+        await self._send_admitted(peer, None, resumed=True)
+        await self._connect(peer)
+
+    async def on_answer(self, channel: Channel, sdp: str) -> None:
+        peer = self._current(channel)
+        if peer is None or peer.pc is None or peer.pc.signalingState != "have-local-offer":
+            await channel.send(
+                Message(
+                    "error",
+                    {"code": "unexpected", "message": "no offer is pending", "fatal": False},
+                )
+            )
+            return
+        try:
+            await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        except Exception as e:  # aiortc raises ValueError and others on bad SDP
+            await channel.send(
+                Message(
+                    "error", {"code": "bad_sdp", "message": f"answer refused: {e}", "fatal": False}
+                )
+            )
+
+    async def on_leave(self, channel: Channel) -> None:
+        peer = self._current(channel)
+        if peer is None:
+            return
+        peer.channel = None
+        was_in = peer.state in ("admitted", "connected", "reconnected")
+        await self._drop_media(peer)
+        self._set_state(peer, "left", "hung up")
+        if was_in:
+            await self._record("participant_left", peer, reason="hung up")
+
+    async def on_closed(self, channel: Channel, reason: str) -> None:
+        peer = self._current(channel)
+        if peer is None:
+            return
+        peer.channel = None
+        if self._closed:
+            reason = "the session has ended"
+            self._set_state(peer, "left", reason)
+        elif peer.state in ("admitted", "connected", "reconnected"):
+            await self._drop_media(peer)
+            self._set_state(peer, "disconnected", reason)
+            await self._record("participant_left", peer, reason=reason)
+        elif peer.state == "waiting":
+            self._set_state(peer, "left", reason)
+
+    # ---- internals ----------------------------------------------------------------------------
+    def _peer(self, participant_id: str) -> _Peer:
+        peer = self._peers.get(participant_id)
+        if peer is None:
+            raise KeyError(f"no participant {participant_id!r} in this session")
+        return peer
+
+    def _current(self, channel: Channel) -> _Peer | None:
+        peer = self._peers.get(channel.participant_id or "")
+        return peer if peer is not None and peer.channel is channel else None
+
+    def _emit(self, event: HubEvent) -> None:
+        self.events.put_nowait(event)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("hub event listener failed")
+
+    def _set_state(self, peer: _Peer, state: str, detail: str = "") -> None:
+        peer.state = state
+        inv = peer.invite
+        self._emit(
+            ParticipantEvent(inv.participant_id, inv.display_name, inv.role, state, _now(), detail)
+        )
+
+    def _error(self, peer: _Peer | None, message: str) -> None:
+        self._emit(HubError(message, peer.pid if peer else None, _now()))
+
+    async def _record(self, kind: str, peer: _Peer, **extra: Any) -> None:
+        if self.recorder is None:
+            return
+        data = {"participant": peer.pid, "role": peer.invite.role, **extra}
+        try:
+            await self.recorder.event(kind, data)
+        except Exception as e:
+            self._error(peer, f"could not log {kind}: {e}")
+
+    def _spawn(self, peer: _Peer | None, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        if peer is not None:
+            peer.tasks.add(task)
+            task.add_done_callback(peer.tasks.discard)
+
+    async def _send_admitted(self, peer: _Peer, credential: str | None, *, resumed: bool) -> None:
+        assert peer.channel is not None
+        data: dict[str, Any] = {
+            "ice_servers": [s.to_json() for s in self.ice_servers],
+            "resumed": resumed,
+        }
+        if credential is not None:
+            data["credential"] = credential
+        await peer.channel.send(Message("admitted", data))
+        await peer.channel.send(Message("recording", {"active": self.recording}))
+
+    async def _connect(self, peer: _Peer) -> None:
+        config = RTCConfiguration(
+            bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
+            iceServers=[s.to_aiortc() for s in self.ice_servers],
+        )
+        pc = RTCPeerConnection(config)
+        peer.pc = pc
+        for kind in ("audio", "video"):
+            pc.addTransceiver(self._relay.subscribe(self._local[kind], buffered=False), "sendrecv")
+        peer.slots = []
+        for i in range(self.forward_slots):
+            pair = (
+                SlotTrack("audio", self.counts, f"{peer.pid}-slot{i}-audio"),
+                SlotTrack("video", self.counts, f"{peer.pid}-slot{i}-video"),
+            )
+            for track in pair:
+                pc.addTransceiver(track, "sendonly")
+            peer.slots.append(pair)
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            if peer.pc is pc:
+                self._spawn(peer, self._on_track(peer, track))
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if peer.pc is not pc:
+                return
+            if pc.connectionState == "connected":
+                resumed = peer.was_connected
+                peer.was_connected = True
+                self._set_state(peer, "reconnected" if resumed else "connected")
+                # the Recorder logs participant_reconnected when the same track names return
+            elif pc.connectionState == "failed" and peer.channel is not None:
+                # close the control channel too: the participant resumes with a new connection
+                self._error(peer, f"media connection of {peer.pid} failed")
+                await peer.channel.close()
+
+        await pc.setLocalDescription(await pc.createOffer())
+        if peer.channel is None or peer.pc is not pc:  # gone while ICE candidates gathered
+            await pc.close()
+            return
+        await peer.channel.send(Message("offer", {"sdp": pc.localDescription.sdp}))
+
+    async def _on_track(self, peer: _Peer, track: MediaStreamTrack) -> None:
+        kind = track.kind
+        name = f"{peer.pid}-{kind}"
+        peer.sources[kind] = track
+        if self.recorder is not None:
+            try:
+                await self.recorder.add_track(
+                    IsolatedTrack(self._relay.subscribe(track, buffered=True), self.counts, name),
+                    participant=peer.pid,
+                    name=name,
+                )
+            except Exception as e:
+                self._error(peer, f"cannot record {name}: {e}")
+        self._spawn(peer, drain(self._relay.subscribe(track, buffered=False), self.counts, name))
+        await self._update_forwarding()
+
+    async def _drop_media(self, peer: _Peer) -> None:
+        pc, peer.pc = peer.pc, None
+        peer.sources = {}
+        for task in list(peer.tasks):
+            task.cancel()
+        if pc is not None:
+            await pc.close()
+        await self._update_forwarding()
+
+    async def _update_forwarding(self) -> None:
+        viewers = [p for p in self._peers.values() if p.pc is not None]
+        for viewer in viewers:
+            visible = [
+                p
+                for p in self._peers.values()
+                if p is not viewer
+                and p.sources
+                and self.policy.may_see(viewer.invite.role, p.invite.role)
+            ][: self.forward_slots]
+            roster: list[dict[str, str] | None] = []
+            for i, pair in enumerate(viewer.slots):
+                source = visible[i] if i < len(visible) else None
+                roster.append(
+                    {"participant_id": source.pid, "display_name": source.invite.display_name}
+                    if source
+                    else None
+                )
+                for slot in pair:
+                    track = source.sources.get(slot.kind) if source else None
+                    wanted = f"{source.pid}-{slot.kind}" if track is not None and source else None
+                    if slot.source_name != wanted:
+                        proxy = self._relay.subscribe(track, buffered=False) if track else None
+                        slot.set_source(proxy, wanted)
+            if viewer.channel is not None:
+                with contextlib.suppress(ConnectionError):
+                    await viewer.channel.send(Message("roster", {"slots": roster}))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

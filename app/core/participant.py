@@ -1,0 +1,232 @@
+"""The desktop participant: joins a live session through the same protocol as the guest page.
+
+Used by ``tergeu join`` (expert, specialist, defender at their own computer) and by the demo and
+tests as a synthetic participant. After admission it keeps the reconnect credential; when the
+control channel or the media connection fails it resumes with a new connection, retrying every
+second, so it is back within a few seconds of the network returning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from app.core.invites import parse_join_link
+from app.core.signaling.errors import SessionError
+from app.core.signaling.messages import PROTOCOL_VERSION, SERVER_MESSAGES, Message, parse_message
+
+log = logging.getLogger(__name__)
+FrameHook = Callable[[str, Any], None]
+
+
+@dataclass
+class ParticipantStats:
+    """What the participant saw: frames received per slot track, connections made."""
+
+    frames: dict[str, int] = field(default_factory=dict)
+    connections: int = 0
+    resumes: int = 0
+    recording: bool = False
+
+
+class Participant:
+    """One participant client. ``run()`` returns when the session ends or ``leave()`` is called."""
+
+    def __init__(
+        self,
+        link: str,
+        pin: str,
+        *,
+        audio: MediaStreamTrack,
+        video: MediaStreamTrack,
+        language: str = "ru",
+        fingerprint: str | None = None,
+        on_frame: FrameHook | None = None,
+        resume_deadline: float = 60.0,
+    ) -> None:
+        base, self.action_id, self._token = parse_join_link(link)
+        self._ws_url = base.replace("https://", "wss://").replace("http://", "ws://") + "/ws"
+        self._pin = pin
+        self._audio, self._video = audio, video
+        self._language = language
+        self._ssl: ssl.SSLContext | aiohttp.Fingerprint | bool = True
+        if fingerprint:
+            digest = bytes.fromhex(fingerprint.replace(":", ""))
+            if len(digest) != 32:
+                raise ValueError(f"fingerprint {fingerprint!r}: expected 32 bytes of SHA-256 hex")
+            self._ssl = aiohttp.Fingerprint(digest)
+        self._on_frame = on_frame
+        self._resume_deadline = resume_deadline
+        self._credential: str | None = None
+        self._pc: RTCPeerConnection | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._leaving = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.participant_id: str | None = None
+        self.stats = ParticipantStats()
+        self.state = "new"
+        self.admitted = asyncio.Event()
+        self.connected = asyncio.Event()
+
+    async def run(self) -> str:
+        """Join, then stay until the session ends; returns the reason it ended."""
+        async with aiohttp.ClientSession() as http:
+            reason = await self._session(http, resume=False)
+            while reason == "lost" and not self._leaving and self._credential:
+                reason = await self._resume_loop(http)
+        await self._close_media()
+        return reason
+
+    async def leave(self) -> None:
+        self._leaving = True
+        if self._ws is not None and not self._ws.closed:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self._ws.send_str(Message("leave").encode())
+            await self._ws.close()
+
+    async def cut_network(self) -> None:
+        """Simulate a network failure: drop the WebSocket and the media connection abruptly."""
+        await self._close_media()
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def _resume_loop(self, http: aiohttp.ClientSession) -> str:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self._resume_deadline
+        while not self._leaving and loop.time() < give_up:
+            await asyncio.sleep(1.0)
+            try:
+                self.stats.resumes += 1
+                return await self._session(http, resume=True)
+            except (aiohttp.ClientError, OSError) as e:
+                log.info("resume failed, retrying: %s", type(e).__name__)
+        return "gave up reconnecting"
+
+    async def _session(self, http: aiohttp.ClientSession, *, resume: bool) -> str:
+        async with http.ws_connect(self._ws_url, ssl=self._ssl, heartbeat=3.0) as ws:
+            self._ws = ws
+            if resume:
+                assert self._credential is not None
+                first = {"protocol": PROTOCOL_VERSION, "action": self.action_id}
+                await self._send(Message("resume", {**first, "credential": self._credential}))
+            else:
+                await self._send(
+                    Message(
+                        "hello",
+                        {
+                            "protocol": PROTOCOL_VERSION,
+                            "action": self.action_id,
+                            "token": self._token,
+                        },
+                    )
+                )
+            async for raw in ws:
+                if raw.type != aiohttp.WSMsgType.TEXT:
+                    break
+                msg = parse_message(raw.data, allowed=SERVER_MESSAGES)
+                ended = await self._handle(msg)
+                if ended is not None:
+                    return ended
+        await self._close_media()
+        return "left" if self._leaving else "lost"
+
+    async def _send(self, msg: Message) -> None:
+        assert self._ws is not None
+        await self._ws.send_str(msg.encode())
+
+    async def _handle(self, msg: Message) -> str | None:
+        if msg.type == "invite":
+            self.participant_id = msg["participant_id"]
+            await self._send(
+                Message("pin", {"pin": self._pin, "acknowledged": True, "language": self._language})
+            )
+        elif msg.type == "lobby":
+            self.state = "waiting"
+        elif msg.type == "admitted":
+            if msg.get("credential"):
+                self._credential = msg["credential"]
+            self._ice = [
+                RTCIceServer(s["urls"], s.get("username"), s.get("credential"))
+                for s in msg["ice_servers"]
+            ]
+            self.state = "admitted"
+            self.admitted.set()
+        elif msg.type == "recording":
+            self.stats.recording = msg["active"]
+        elif msg.type == "offer":
+            await self._answer(msg["sdp"])
+        elif msg.type in ("declined", "bye"):
+            self._leaving = True
+            return str(msg["reason"])
+        elif msg.type == "error":
+            if msg["fatal"]:
+                raise SessionError(msg["code"], f"refused: {msg['message']}")
+            log.warning("server reported %s: %s", msg["code"], msg["message"])
+        return None
+
+    async def _answer(self, sdp: str) -> None:
+        await self._close_media()
+        pc = RTCPeerConnection(
+            RTCConfiguration(
+                bundlePolicy=RTCBundlePolicy.MAX_BUNDLE, iceServers=getattr(self, "_ice", [])
+            )
+        )
+        self._pc = pc
+        self.stats.connections += 1
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            mid = next((t.mid for t in pc.getTransceivers() if t.receiver.track is track), None)
+            task = asyncio.ensure_future(self._consume(track, f"{mid}-{track.kind}"))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc is not self._pc:
+                return
+            if pc.connectionState == "connected":
+                self.connected.set()
+            elif pc.connectionState == "failed" and self._ws is not None:
+                await self._ws.close()
+
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        # after setRemoteDescription, so our tracks ride the hub's first sendrecv transceivers
+        pc.addTrack(self._audio)
+        pc.addTrack(self._video)
+        await pc.setLocalDescription(await pc.createAnswer())
+        await self._send(Message("answer", {"sdp": pc.localDescription.sdp}))
+
+    async def _consume(self, track: MediaStreamTrack, name: str) -> None:
+        with contextlib.suppress(MediaStreamError, asyncio.CancelledError):
+            while True:
+                frame = await track.recv()
+                self.stats.frames[name] = self.stats.frames.get(name, 0) + 1
+                if self._on_frame is not None:
+                    self._on_frame(name, frame)
+
+    async def _close_media(self) -> None:
+        pc, self._pc = self._pc, None
+        self.connected.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        if pc is not None:
+            # our own tracks must survive the connection: the sender would stop them on close
+            for sender in pc.getSenders():
+                sender.replaceTrack(None)
+            await pc.close()

@@ -1,0 +1,4 @@
+"""The signaling server: HTTP + WebSocket rendezvous for live sessions (Qt-free).
+
+See ``docs/live-sessions.md`` for the message protocol.
+"""
