@@ -21,8 +21,8 @@ from app.core.hub import Hub, IceServer, ParticipantEvent
 from app.core.invites import ROLES, InviteBook
 from app.core.paths import DataPaths
 from app.core.signaling.errors import SessionError
-from app.core.signaling.server import SignalingServer, is_loopback
-from app.core.signaling.tls import TlsIdentity, ensure_self_signed, load_identity
+from app.core.signaling.server import SignalingServer
+from app.core.signaling.tls import TlsIdentity, choose_tls
 from recorder.clock import SessionClock
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 
@@ -50,14 +50,14 @@ def register(subparsers: Any) -> None:
 
 
 def _tls(args: argparse.Namespace) -> TlsIdentity | None:
-    if args.cert or args.key:
-        if not (args.cert and args.key):
-            raise SessionError("tls", "--cert and --key must be given together")
-        return load_identity(Path(args.cert), Path(args.key))
-    if is_loopback(args.host):
-        return None
-    folder = DataPaths.resolve(getattr(args, "data_dir", None)).root / "tls"
-    return ensure_self_signed(folder, [args.public_host or args.host])
+    return choose_tls(
+        "auto",
+        args.host,
+        certificate=args.cert or "",
+        private_key=args.key or "",
+        folder=DataPaths.resolve(getattr(args, "data_dir", None)).tls,
+        public_host=args.public_host,
+    )
 
 
 async def _serve(args: argparse.Namespace) -> None:

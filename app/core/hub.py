@@ -155,6 +155,18 @@ class Hub:
     def recording(self) -> bool:
         return self.recorder is not None and not self._closed
 
+    def subscribe_local(self, kind: str) -> MediaStreamTrack:
+        """A new copy of the investigator's own camera or microphone (for the self view)."""
+        if kind not in self._local:
+            raise ValueError(f"track kind {kind!r}: expected 'audio' or 'video'")
+        return self._relay.subscribe(self._local[kind], buffered=False)
+
+    def subscribe_participant(self, participant_id: str, kind: str) -> MediaStreamTrack | None:
+        """A new copy of a participant's incoming track, or None while it has not arrived."""
+        peer = self._peers.get(participant_id)
+        source = peer.sources.get(kind) if peer is not None else None
+        return self._relay.subscribe(source, buffered=False) if source is not None else None
+
     def participant_state(self, participant_id: str) -> str | None:
         peer = self._peers.get(participant_id)
         return peer.state if peer else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -24,9 +25,11 @@ import segno
 from app.core.signaling.errors import InviteError
 
 MAX_PIN_ATTEMPTS = 5
+# participant ids name recorded tracks ("<id>-video"), so they follow recorder/kinds.TRACK
+PARTICIPANT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 ROLES = (
     "witness",
-    "witness_defence",
+    "witness_with_defence",
     "victim",
     "suspect",
     "accused",
@@ -69,6 +72,11 @@ class Invite:
     def __post_init__(self) -> None:
         if self.role not in ROLES:
             raise ValueError(f"unknown role {self.role!r}; expected one of {', '.join(ROLES)}")
+        if not PARTICIPANT_ID.match(self.participant_id) or self.participant_id == "investigator":
+            raise ValueError(
+                f"participant id {self.participant_id!r}: expected 1-40 lowercase letters, digits, "
+                "'-' or '_' (it names the recorded tracks), and not 'investigator'"
+            )
         if not self.participant_id or not self.participant_id.replace("-", "").isalnum():
             raise ValueError(
                 f"participant id {self.participant_id!r} must be letters, digits and '-'"

@@ -59,6 +59,11 @@ class DataPaths:
         """Compiled ``.qm`` files (built from ``resources/i18n`` at start when stale)."""
         return self.root / "i18n"
 
+    @property
+    def tls(self) -> Path:
+        """The signaling server's self-signed certificate and key (made when first needed)."""
+        return self.root / "tls"
+
     def action_dir(self, action_id: str) -> Path:
         return self.actions / action_id
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from app.core.invites import ROLES
 
 INVESTIGATOR = "investigator"
-_PERSONS = frozenset({"witness", "witness_defence", "victim", "suspect", "accused"})
+_PERSONS = frozenset({"witness", "witness_with_defence", "victim", "suspect", "accused"})
 
 DEFAULT_RULES: Mapping[str, frozenset[str]] = {
     "expert": _PERSONS,
@@ -24,7 +24,7 @@ DEFAULT_RULES: Mapping[str, frozenset[str]] = {
     "remote_official": frozenset(),
     "attesting_witness": frozenset(),
     "witness": frozenset(),
-    "witness_defence": frozenset({"defender"}),
+    "witness_with_defence": frozenset({"defender"}),
     "victim": frozenset({"legal_representative"}),
     "suspect": frozenset({"defender", "interpreter"}),
     "accused": frozenset({"defender", "interpreter"}),

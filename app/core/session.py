@@ -31,12 +31,13 @@ from app.core.invites import InviteBook, IssuedInvite
 from app.core.presence import PresenceEvent, PresenceInterval, PresenceMonitor
 from app.core.procedure import Procedure, ProcedureRun
 from app.core.signaling.server import SignalingServer
+from app.core.signaling.tls import choose_tls
 from app.core.testimony import Testimony
 from recorder.clock import SessionClock
 from recorder.recording import Recorder, RecorderEvent, SegmentSealed
 
 log = logging.getLogger(__name__)
-GUEST_ROLES = frozenset({"witness", "victim", "witness_defence", "suspect", "accused"})
+GUEST_ROLES = frozenset({"witness", "victim", "witness_with_defence", "suspect", "accused"})
 TILE_WIDTH = 320
 
 
@@ -99,6 +100,7 @@ class LiveSession:
         video: MediaStreamTrack,
         clock: SessionClock | None = None,
         port: int | None = None,
+        tls_folder: Path,
     ) -> None:
         self.action_dir = action_dir
         self.action_id = action_id
@@ -110,8 +112,10 @@ class LiveSession:
         self.invites = InviteBook()
         self._audio, self._video = audio, video
         self._port = config["signaling.port"] if port is None else port
+        self._tls_folder = tls_folder
         self._listeners: list[Callable[[SessionEvent], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._flush: set[asyncio.Task[Any]] = set()  # presence watchers and their log entries
         self.taps: dict[str, FrameTap] = {"investigator": FrameTap()}
         self.presence_alerts: list[PresenceInterval] = []
         self.sealed = 0
@@ -148,9 +152,16 @@ class LiveSession:
                     self.config["network.turn_credential"],
                 )
             )
-        self.server = SignalingServer(
-            self.invites, host=self.config["signaling.host"], port=self._port
+        host = self.config["signaling.host"]
+        tls = await asyncio.to_thread(
+            choose_tls,
+            self.config["signaling.tls"],
+            host,
+            certificate=self.config["signaling.certificate"],
+            private_key=self.config["signaling.private_key"],
+            folder=self._tls_folder,
         )
+        self.server = SignalingServer(self.invites, host=host, port=self._port, tls=tls)
         await self.server.start()
         self.hub = Hub(
             action_id=self.action_id,
@@ -171,6 +182,10 @@ class LiveSession:
         """Hang up, stop recording (sealing what is open), stop the server."""
         if self.hub is not None:
             await self.hub.close()
+        if self._flush:  # watchers see their tracks end and log the intervals still open
+            await asyncio.wait(set(self._flush), timeout=5)
+        if self._flush:
+            await asyncio.wait(set(self._flush), timeout=5)
         if self.recorder is not None:
             await self.recorder.stop()
         if self.server is not None:
@@ -260,10 +275,13 @@ class LiveSession:
             except Exception:
                 log.exception("session listener failed")
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any, *, flush: bool = False) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if flush:
+            self._flush.add(task)
+            task.add_done_callback(self._flush.discard)
 
     async def _pump_recorder(self, queue: asyncio.Queue[RecorderEvent]) -> None:
         while True:
@@ -296,11 +314,11 @@ class LiveSession:
             monitored = self.hub.subscribe_participant(participant_id, "video")
             if monitored is not None:
                 monitor = PresenceMonitor(participant_id, self._on_presence, self.clock.now)
-                self._spawn(monitor.watch(monitored))
+                self._spawn(monitor.watch(monitored), flush=True)
 
     def _on_presence(self, event: PresenceEvent) -> None:
         if isinstance(event, PresenceInterval):
             self.presence_alerts.append(event)
             if self.recorder is not None:
-                self._spawn(self.recorder.event("presence", event.log_data()))
+                self._spawn(self.recorder.event("presence", event.log_data()), flush=True)
         self._emit(event)

@@ -105,3 +105,35 @@ def ensure_self_signed(folder: Path, hosts: list[str]) -> TlsIdentity:
     )
     _write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     return TlsIdentity(cert_path, key_path, fingerprint(cert))
+
+
+def choose_tls(
+    mode: str,
+    host: str,
+    *,
+    certificate: str,
+    private_key: str,
+    folder: Path,
+    public_host: str | None = None,
+) -> TlsIdentity | None:
+    """The ``signaling.tls`` setting applied: 'auto' (TLS off loopback), 'on' or 'off'.
+
+    A configured certificate wins; otherwise a self-signed one kept in ``folder``. 'off' is refused
+    for an address other than loopback: invite links and PINs never cross a network in clear.
+    """
+    from app.core.signaling.server import is_loopback
+
+    if mode not in ("auto", "on", "off"):
+        raise SessionError("tls", f"signaling.tls {mode!r}: expected 'auto', 'on' or 'off'")
+    loopback = is_loopback(host)
+    if mode == "off":
+        if not loopback:
+            raise SessionError("tls_required", f"TLS cannot be off on {host!r}: not loopback")
+        return None
+    if certificate or private_key:
+        if not (certificate and private_key):
+            raise SessionError("tls", "a TLS certificate and its private key go together")
+        return load_identity(Path(certificate), Path(private_key))
+    if mode == "auto" and loopback:
+        return None
+    return ensure_self_signed(folder, [public_host or host])
