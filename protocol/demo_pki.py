@@ -30,7 +30,8 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from protocol.signing import SigningError, kz_check_digit
+from protocol.identifiers import kz_check_digit
+from protocol.signing import SigningError
 
 #: Private policy OID (a UUID arc, ITU-T X.667) marking every demo certificate.
 DEMO_POLICY_OID = "2.25.59772285604527121661583185893320290696"

@@ -26,41 +26,11 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from protocol.errors import ProtocolError
+from protocol.identifiers import IdentifierError, parse_bin, parse_iin
 
 
 class SigningError(ProtocolError):
     """A key could not be loaded or a signature could not be made."""
-
-
-# --- IIN / BIN check digits (DOMAIN §3) -------------------------------------------------------
-
-_W1 = tuple(range(1, 12))
-_W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
-
-
-def kz_check_digit(first11: str) -> int | None:
-    """The 12th digit of an IIN/BIN for its first 11 digits, or None if no digit is possible."""
-    if len(first11) != 11 or not first11.isdigit():
-        raise SigningError(f"invalid IIN/BIN prefix {first11!r}: expected 11 digits")
-    digits = [int(c) for c in first11]
-    s = sum(d * w for d, w in zip(digits, _W1, strict=True)) % 11
-    if s == 10:
-        s = sum(d * w for d, w in zip(digits, _W2, strict=True)) % 11
-        if s == 10:
-            return None
-    return s
-
-
-def check_kz_number(value: str, *, what: str = "IIN") -> str:
-    """Return ``value`` if it is 12 digits with a valid check digit, else raise SigningError."""
-    if len(value) != 12 or not value.isdigit():
-        raise SigningError(f"invalid {what} {value!r}: expected 12 digits")
-    expected = kz_check_digit(value[:11])
-    if expected is None or expected != int(value[11]):
-        raise SigningError(
-            f"invalid {what} {value!r}: check digit is {value[11]}, expected {expected}"
-        )
-    return value
 
 
 # --- identity read from a certificate (DOMAIN §4) ---------------------------------------------
@@ -79,10 +49,14 @@ class CertificateIdentity:
     country: str = ""
 
     def __post_init__(self) -> None:
-        if self.iin:
-            check_kz_number(self.iin, what="IIN")
-        if self.bin:
-            check_kz_number(self.bin, what="BIN")
+        # One IIN/BIN rule for the whole package: protocol.identifiers.
+        try:
+            if self.iin:
+                parse_iin(self.iin)
+            if self.bin:
+                parse_bin(self.bin)
+        except IdentifierError as e:
+            raise SigningError(f"certificate subject: {e}") from e
 
     @property
     def display_name(self) -> str:

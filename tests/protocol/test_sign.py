@@ -11,25 +11,25 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from protocol.demo_pki import DEMO_POLICY_OID, EKU_EMPLOYEE_RIGHT_TO_SIGN, create_demo
+from protocol.identifiers import parse_iin
 from protocol.signing import (
+    CertificateIdentity,
     Pkcs12Signer,
     SigningError,
-    check_kz_number,
     identity_from_certificate,
-    kz_check_digit,
 )
 from protocol.trust import TrustError, is_demo, load_trust_anchors
 from tests.pki.fixtures import MAIN, signer
 
 
-def test_iin_check_digit_matches_domain_test_vector() -> None:
-    assert kz_check_digit("06121160001") == 2
-    assert check_kz_number("061211600012") == "061211600012"
+def test_certificate_identity_with_wrong_iin_check_digit_names_expected_digit() -> None:
+    with pytest.raises(SigningError, match=r"IIN '061211600015': check digit is 5, expected 2"):
+        CertificateIdentity(common_name="X", iin="061211600015")
 
 
-def test_iin_with_wrong_check_digit_names_expected_digit() -> None:
-    with pytest.raises(SigningError, match=r"check digit is 5, expected 2"):
-        check_kz_number("061211600015")
+def test_certificate_identity_with_bad_bin_names_the_rule() -> None:
+    with pytest.raises(SigningError, match=r"BIN '121340000007'.*month"):
+        CertificateIdentity(common_name="X", bin="121340000007")
 
 
 def test_demo_pki_files_are_private_and_subjects_follow_nca_layout(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_demo_pki_files_are_private_and_subjects_follow_nca_layout(tmp_path: Pat
     )
     assert key is not None and cert is not None and len(extra) == 2
     ident = identity_from_certificate(cert)
-    assert check_kz_number(ident.iin) == ident.iin
+    assert parse_iin(ident.iin).value == ident.iin
     assert ident.bin and ident.country == "KZ" and ident.surname and ident.given_name
     ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert ku.digital_signature and ku.content_commitment and not ku.key_cert_sign
