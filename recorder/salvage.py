@@ -22,6 +22,7 @@ import av
 
 from recorder.errors import RecorderError
 from recorder.segments import (
+    AAC_PRIMING,
     AUDIO_CODEC,
     PART_SUFFIX,
     VIDEO_CODEC,
@@ -33,7 +34,6 @@ from recorder.segments import (
     sha256_file,
 )
 
-AAC_PRIMING = 1024
 _NAME = re.compile(r"(?P<track>[a-z0-9][a-z0-9_-]{0,62})-(?P<index>[0-9]{6})\.ts")
 
 

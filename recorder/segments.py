@@ -29,6 +29,11 @@ VIDEO_CODEC = "h264"
 AUDIO_CODEC = "aac"
 X264_OPTIONS = {"preset": "veryfast", "tune": "zerolatency", "crf": "23"}
 AUDIO_BITRATE = 96_000
+# The AAC encoder puts this many samples of priming before the first input sample: its first
+# packet's PTS is the first sample's PTS minus this. MPEG-TS cannot carry a negative PTS, so the
+# muxer would shift the whole file later (by up to 21 ms at 48 kHz) and the segment would no
+# longer sit on the session clock; audio is therefore never placed before this delay.
+AAC_PRIMING = 1024
 TRACK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 PART_SUFFIX = ".part"
 
@@ -42,6 +47,11 @@ def check_track_name(name: str) -> str:
     if not TRACK_NAME.fullmatch(name):
         raise ValueError(f"track name {name!r}: expected lowercase letters, digits, '-' or '_'")
     return name
+
+
+def audio_floor(sample_rate: int) -> float:
+    """Earliest session time (seconds) audio at ``sample_rate`` can be encoded at (AAC priming)."""
+    return AAC_PRIMING / sample_rate
 
 
 def segment_file(track: str, index: int) -> str:
@@ -234,6 +244,12 @@ class SegmentWriter:
                 self.frames += 1
             else:
                 rate = frame.sample_rate
+                if round(t * rate) < AAC_PRIMING:
+                    raise RecorderError(
+                        f"audio frame at session time {t:.6f} s in {self.file}: expected ≥ "
+                        f"{audio_floor(rate):.6f} s (the AAC encoder's {AAC_PRIMING} samples of "
+                        "priming must not fall before session time 0)"
+                    )
                 pts = max(round(t * rate), self._last_pts + 1)
                 frame.time_base = fractions.Fraction(1, rate)
                 self.frames += frame.samples

@@ -16,9 +16,9 @@ import av
 import numpy as np
 
 from recorder.errors import UnreadableError
+from recorder.segments import AAC_PRIMING
 from recorder.synthetic import Counter, find_clicks, read_counter
 
-AAC_PRIMING = 1024  # samples the encoder puts before the first input sample
 TAIL_SECONDS = 0.012
 
 

@@ -2,9 +2,13 @@
 
 Frame times: the first frame of a source is anchored at its arrival on the session clock; later
 frames follow their own pts, so network jitter does not move them. A pts that goes backwards (a
-new RTP stream) re-anchors. Segment ``k`` covers session time ``[k·S, (k+1)·S)``: the boundary is
-computed from absolute session time, never by summing durations, so all tracks cut at the same
-instants and stay in sync over hours and across reconnects.
+new RTP stream) re-anchors. An audio source is never anchored before the AAC encoder's priming
+delay (21 ms at 48 kHz after session start; see ``segments.AAC_PRIMING``): earlier, the MPEG-TS
+muxer would have to shift the whole first segment.
+
+Segment ``k`` covers session time ``[k·S, (k+1)·S)``: the boundary is computed from absolute
+session time, never by summing durations, so all tracks cut at the same instants and stay in sync
+over hours and across reconnects.
 
 Encoding, muxing, fsync and hashing run on one worker thread per track; the event loop only moves
 frames into a bounded queue.
@@ -25,7 +29,13 @@ from pathlib import Path
 import av
 
 from recorder.clock import SessionClock
-from recorder.segments import Media, SealedSegment, SegmentWriter, check_track_name
+from recorder.segments import (
+    Media,
+    SealedSegment,
+    SegmentWriter,
+    audio_floor,
+    check_track_name,
+)
 
 QUEUE_FRAMES = 60  # 2 s of 30 fps video: absorbs encoder hiccups, bounds memory
 IDLE_GRACE_SECONDS = 0.5  # a source that goes quiet still gets its segment sealed
@@ -42,13 +52,16 @@ class TrackTimer:
 
     def session_time(self, frame: av.VideoFrame | av.AudioFrame, arrived: float) -> float:
         """Session time of ``frame``, which arrived at session time ``arrived``."""
+        floor = self._not_before
+        if isinstance(frame, av.AudioFrame):
+            floor = max(floor, audio_floor(frame.sample_rate))
         if frame.pts is None or frame.time_base is None:
-            t = max(arrived, self._not_before)
+            t = max(arrived, floor)
             self._not_before = t
             return t
         pts = float(frame.pts * frame.time_base)
         if self._anchor is None or (self._last_pts is not None and pts < self._last_pts):
-            self._anchor = (max(arrived, self._not_before), pts)
+            self._anchor = (max(arrived, floor), pts)
         self._last_pts = pts
         return self._anchor[0] + (pts - self._anchor[1])
 

@@ -18,6 +18,8 @@ from recorder.errors import RecorderError
 from recorder.hls import render_playlist
 from recorder.recording import Recorder
 from recorder.segments import SealedSegment, SegmentWriter, segment_file
+from recorder.synthetic import SyntheticAudioTrack
+from recorder.tracks import TrackTimer
 from tests.recorder.media_helpers import MemoryLog, decode_errors, ffprobe_json
 
 
@@ -201,3 +203,58 @@ def test_a_very_short_segment_is_still_recognised_as_mpeg_ts(tmp_path: Path) -> 
     assert info["format"]["format_name"] == "mpegts"
     assert info["streams"][0]["codec_name"] == "aac"
     assert decode_errors(tmp_path / seg.file) == ""
+
+
+def _silence(rate: int = 48_000, samples: int = 960) -> av.AudioFrame:
+    frame = av.AudioFrame.from_ndarray(
+        np.zeros((1, samples), np.int16), format="s16", layout="mono"
+    )
+    frame.sample_rate = rate
+    return frame
+
+
+def test_writer_refuses_audio_the_aac_priming_would_put_before_session_time_0(
+    tmp_path: Path,
+) -> None:
+    writer = SegmentWriter(tmp_path, "e-audio", 0, "audio")
+    with pytest.raises(RecorderError, match=r"session time 0\.010000 s .* expected ≥ 0\.021333"):
+        writer.write(_silence(), 0.010, 0.02)
+    writer.discard()
+
+
+def test_track_timer_never_places_audio_before_the_aac_priming() -> None:
+    frame = _silence(rate=16_000, samples=320)
+    frame.pts, frame.time_base = 0, fractions.Fraction(1, 16_000)
+    assert TrackTimer().session_time(frame, arrived=0.002) == pytest.approx(1024 / 16_000)
+    video = _frame(320, 240)
+    video.pts, video.time_base = 0, fractions.Fraction(1, 90_000)
+    assert TrackTimer().session_time(video, arrived=0.002) == pytest.approx(0.002)  # no floor
+    later = _silence()
+    later.pts, later.time_base = 0, fractions.Fraction(1, 48_000)
+    assert TrackTimer().session_time(later, arrived=5.0) == pytest.approx(5.0)
+
+
+async def test_audio_from_the_first_instant_of_the_session_stays_on_the_session_clock(
+    tmp_path: Path,
+) -> None:
+    """Audio arriving within the AAC priming (21 ms) of session start used to be shifted.
+
+    The encoder's first packet then had a negative PTS and the MPEG-TS muxer moved the whole first
+    segment later, so its clicks were ~20 ms off those of the next segments.
+    """
+    clock = SessionClock(origin_monotonic=time.monotonic() + 0.2, origin_utc=datetime.now(UTC))
+    log = MemoryLog(clock)
+    rec = await Recorder.start(
+        tmp_path / "a", action_id="T", planned_seconds=10, clock=clock, log=log, segment_seconds=1
+    )
+    await asyncio.sleep(-clock.now())  # session time 0 is now: the source arrives at once
+    await rec.add_track(SyntheticAudioTrack(clock, paced=False, seconds=2.5), participant="e")
+    await rec.drained()
+    await rec.stop()
+    sealed = log.of("segment_sealed")
+    assert len(sealed) == 3 and sealed[0]["start"] >= 1024 / 48_000 - 1e-6
+    for d in sealed:
+        info = ffprobe_json(tmp_path / "a" / d["file"], "-show_entries", "stream=start_time")
+        # the first packet carries the priming: it starts 1024 samples before the first sample
+        placed = float(info["streams"][0]["start_time"]) + 1024 / 48_000
+        assert placed == pytest.approx(d["start"], abs=1 / 48_000), d
