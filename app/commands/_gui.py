@@ -21,10 +21,11 @@ log = logging.getLogger(__name__)
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window; return Qt's exit code."""
     try:
-        paths = DataPaths.resolve(args.data_dir).ensure()
-        setup_logging(paths)
         config_path = Path(args.config) if args.config else default_config_file()
         config = load_config(config_path)
+        chosen = args.data_dir or os.environ.get("TERGEU_DATA_DIR") or config["storage.folder"]
+        paths = DataPaths.resolve(chosen or None).ensure()
+        setup_logging(paths)
         db = Database(paths.database)
     except TergeuError as e:
         print(f"tergeu: {e}", file=sys.stderr)

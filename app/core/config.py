@@ -165,6 +165,37 @@ KEYS: tuple[Key, ...] = (
         "Warn while recording when free space falls below this many MB.",
     ),
     Key(
+        "devices",
+        "camera",
+        "",
+        _text,
+        "Camera: empty for the first one found, a device (e.g. /dev/video2), or 'synthetic' "
+        "for a test picture.",
+    ),
+    Key(
+        "devices",
+        "microphone",
+        "",
+        _text,
+        "Microphone: empty for the system default, a device name, or 'synthetic' for a test tone.",
+    ),
+    Key(
+        "storage",
+        "folder",
+        "",
+        _optional_path,
+        "Folder for the database and evidence; empty: the per-user data folder. "
+        "--data-dir and TERGEU_DATA_DIR take precedence.",
+    ),
+    Key(
+        "signing",
+        "identity",
+        "",
+        _optional_path,
+        "Your signing identity: a PKCS#12 file (.p12/.pfx) from the national certifying "
+        "authority. Its password is asked for at each signature and never stored.",
+    ),
+    Key(
         "ui",
         "language",
         "ru",

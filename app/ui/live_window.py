@@ -9,9 +9,11 @@ session core on its own thread; nothing here waits for the network or the disk.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -33,8 +35,34 @@ from PySide6.QtWidgets import (
 from app.core.hub import HubError, ParticipantEvent
 from app.core.presence import PresenceChanged, PresenceInterval
 from app.core.session import LiveSession
+from app.ui import domain_texts
 from app.ui.bridge import EventBridge
+from app.ui.lobby import InviteDialog
 from recorder.recording import RecorderWarning, SegmentSealed, Stopped
+
+
+@dataclass(frozen=True)
+class PlannedPerson:
+    """A participant of the action as planned in the wizard (``participant_id`` names tracks)."""
+
+    participant_id: str
+    role: str
+    display_name: str
+
+
+def participant_states() -> dict[str, str]:
+    tr = QCoreApplication.translate
+    return {
+        "planned": tr("LiveWindow", "planned"),
+        "invited": tr("LiveWindow", "invited"),
+        "waiting": tr("LiveWindow", "waiting in the lobby"),
+        "admitted": tr("LiveWindow", "admitted"),
+        "connected": tr("LiveWindow", "connected"),
+        "disconnected": tr("LiveWindow", "connection lost"),
+        "reconnected": tr("LiveWindow", "reconnected"),
+        "left": tr("LiveWindow", "left"),
+    }
+
 
 MARKERS = (
     ("F5", "exhibit shown"),
@@ -52,13 +80,24 @@ def _clock(t: float) -> str:
 class LiveWindow(QMainWindow):
     """One live action; ``session`` runs on ``bridge.runtime``'s loop."""
 
-    def __init__(self, session: LiveSession, bridge: EventBridge, participant: str) -> None:
+    def __init__(
+        self,
+        session: LiveSession,
+        bridge: EventBridge,
+        participant: str,
+        planned: Sequence[PlannedPerson] = (),
+        on_finished: Callable[[LiveSession], None] | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("liveWindow")
         self.session = session
         self.bridge = bridge
         self.participant = participant  # whose testimony is being taken
+        self.planned = {p.participant_id: p for p in planned}
+        self.on_finished = on_finished
         self.errors: list[str] = []
+        self.invite_dialogs: list[InviteDialog] = []
+        self.finished = False
 
         self.rec = QLabel()
         self.rec.setObjectName("recIndicator")
@@ -86,8 +125,19 @@ class LiveWindow(QMainWindow):
 
         self.people = QListWidget()
         self.people.setObjectName("participants")
+        self.invite_button = QPushButton()
+        self.invite_button.setObjectName("inviteButton")
+        self.invite_button.clicked.connect(self.invite_selected)
         self.admit_button = QPushButton()
+        self.admit_button.setObjectName("admitButton")
         self.admit_button.clicked.connect(self._admit_selected)
+        self.decline_button = QPushButton()
+        self.decline_button.setObjectName("declineButton")
+        self.decline_button.clicked.connect(self._decline_selected)
+        self.signaling = QLabel()
+        self.signaling.setObjectName("signalingInfo")
+        self.signaling.setWordWrap(True)
+        self.signaling.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.alerts = QListWidget()
         self.alerts.setObjectName("presenceAlerts")
 
@@ -126,16 +176,14 @@ class LiveWindow(QMainWindow):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         self.people_heading, self.alerts_heading = QLabel(), QLabel()
-        for widget in (
-            self.people_heading,
-            self.people,
-            self.admit_button,
-            self.alerts_heading,
-            self.alerts,
-            self.step_title,
-            self.step_text,
-        ):
-            side_layout.addWidget(widget)
+        lobby_buttons = QHBoxLayout()
+        for button in (self.invite_button, self.admit_button, self.decline_button):
+            lobby_buttons.addWidget(button)
+        for head in (self.people_heading, self.signaling, self.people):
+            side_layout.addWidget(head)
+        side_layout.addLayout(lobby_buttons)
+        for tail in (self.alerts_heading, self.alerts, self.step_title, self.step_text):
+            side_layout.addWidget(tail)
         step_buttons = QHBoxLayout()
         step_buttons.addWidget(self.step_start)
         step_buttons.addWidget(self.step_done)
@@ -170,6 +218,10 @@ class LiveWindow(QMainWindow):
         self.timer.setInterval(100)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        for person in planned:
+            self._person_row(person.participant_id, person.display_name, person.role, "planned")
+        if self.people.count():
+            self.people.setCurrentRow(0)
         self.retranslate()
         self.show_step()
 
@@ -186,7 +238,17 @@ class LiveWindow(QMainWindow):
         self.stop_button.setText(self.tr("Stop and seal"))
         self.people_heading.setText(self.tr("Participants"))
         self.alerts_heading.setText(self.tr("Presence alerts"))
-        self.admit_button.setText(self.tr("Admit selected"))
+        self.invite_button.setText(self.tr("Invite"))
+        self.admit_button.setText(self.tr("Admit"))
+        self.decline_button.setText(self.tr("Decline"))
+        server = self.session.server
+        if server is not None:
+            info = self.tr("Session address: %1").replace("%1", server.base_url)
+            if server.tls is not None:
+                info += "\n" + self.tr("Certificate fingerprint (SHA-256): %1").replace(
+                    "%1", server.tls.fingerprint
+                )
+            self.signaling.setText(info)
         self.step_start.setText(self.tr("Start step"))
         self.step_done.setText(self.tr("Step done"))
         self.narrative.setPlaceholderText(self.tr("Free narrative, in the first person"))
@@ -270,15 +332,29 @@ class LiveWindow(QMainWindow):
             pass  # counted by the session; shown by refresh()
 
     def _set_person(self, event: ParticipantEvent) -> None:
+        self._person_row(event.participant_id, event.display_name, event.role, event.state)
+
+    def _person_row(self, pid: str, name: str, role: str, state: str) -> QListWidgetItem:
         for i in range(self.people.count()):
             item = self.people.item(i)
-            if item.data(Qt.ItemDataRole.UserRole) == event.participant_id:
+            if item.data(Qt.ItemDataRole.UserRole) == pid:
                 break
         else:
             item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.UserRole, event.participant_id)
+            item.setData(Qt.ItemDataRole.UserRole, pid)
             self.people.addItem(item)
-        item.setText(f"{event.display_name} ({event.role}): {event.state}")
+        item.setData(Qt.ItemDataRole.UserRole + 1, state)
+        roles = domain_texts.roles()
+        states = participant_states()
+        item.setText(f"{name} — {roles.get(role, role)}: {states.get(state, state)}")
+        return item
+
+    def person_state(self, pid: str) -> str | None:
+        for i in range(self.people.count()):
+            item = self.people.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == pid:
+                return str(item.data(Qt.ItemDataRole.UserRole + 1))
+        return None
 
     # --- actions (sent to the core) ------------------------------------------------------
 
@@ -303,10 +379,36 @@ class LiveWindow(QMainWindow):
             if ok and reason.strip():
                 self._run(self.session.pause(reason.strip()))
 
-    def _admit_selected(self) -> None:
+    def _selected(self) -> str | None:
         item = self.people.currentItem()
-        if item is not None:
-            self._run(self.session.admit(str(item.data(Qt.ItemDataRole.UserRole))))
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def invite_selected(self) -> InviteDialog | None:
+        """Issue an invite for the selected planned participant and show link, QR and PIN."""
+        pid = self._selected()
+        person = self.planned.get(pid or "")
+        if person is None:
+            return None
+        try:
+            issued = self.session.invite(pid or "", person.role, person.display_name)
+        except Exception as e:
+            self.report_error(str(e))
+            return None
+        self._person_row(person.participant_id, person.display_name, person.role, "invited")
+        dialog = InviteDialog(issued, person.display_name, self)
+        self.invite_dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def _admit_selected(self) -> None:
+        pid = self._selected()
+        if pid is not None:
+            self._run(self.session.admit(pid))
+
+    def _decline_selected(self) -> None:
+        pid = self._selected()
+        if pid is not None:
+            self._run(self.session.decline(pid, "declined by the investigator"))
 
     def show_step(self) -> None:
         step = self.session.procedure.current
@@ -393,6 +495,18 @@ class LiveWindow(QMainWindow):
         self.timer.stop()
         self.bridge.run(
             self.session.stop(),
-            on_result=lambda _: self.rec.setText(self.tr("SEALED")),
+            on_result=lambda _: self._sealed(),
             on_error=lambda e: self.report_error(str(e)),
         )
+
+    def _sealed(self) -> None:
+        self.rec.setText(self.tr("SEALED"))
+        self.rec.setStyleSheet(
+            "background:#2e7d32;color:white;font-size:20pt;font-weight:bold;padding:6px 14px;"
+            "border-radius:6px"
+        )
+        self.finished = True
+        for widget in (self.pause_button, self.invite_button, self.admit_button, self.step_start):
+            widget.setEnabled(False)
+        if self.on_finished is not None:
+            self.on_finished(self.session)

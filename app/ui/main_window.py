@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -34,10 +35,14 @@ from app.core.config import Config
 from app.core.errors import TergeuError
 from app.core.paths import private_dir
 from app.core.storage.db import Database
+from app.core.storage.models import ActionState
 from app.ui import domain_texts
 from app.ui.i18n import LANGUAGES, Translations
 from app.ui.new_action import IinCheck, NewActionWizard, PlannedAction, planned_end
 from app.ui.settings import SettingsDialog
+
+if TYPE_CHECKING:
+    from app.ui.live_start import LiveStarter
 
 ErdrCheck = Callable[[str], str]
 T = TypeVar("T", bound=QObject)
@@ -159,7 +164,14 @@ class MainWindow(QMainWindow):
         actions_layout.setContentsMargins(0, 0, 0, 0)
         actions_layout.addWidget(self.actions_heading)
         actions_layout.addWidget(self.actions_table, 1)
-        actions_layout.addWidget(self.new_action_button)
+        self.start_button = named(QPushButton(), "startSessionButton")
+        self.start_button.setEnabled(False)
+        self.start_button.clicked.connect(self.start_session)
+        self.actions_table.itemSelectionChanged.connect(self._action_selected)
+        action_buttons = QHBoxLayout()
+        action_buttons.addWidget(self.new_action_button)
+        action_buttons.addWidget(self.start_button)
+        actions_layout.addLayout(action_buttons)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.stack)
         self.splitter.addWidget(actions_panel)
@@ -185,6 +197,7 @@ class MainWindow(QMainWindow):
         self.review_folder_action = named(QAction(self), "reviewFolderAction")
         self.review_folder_action.triggered.connect(self.review_folder)
         self.review_windows: list[QWidget] = []
+        self.live: LiveStarter | None = None
         self.settings_action = named(QAction(self), "settingsAction")
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.open_settings)
@@ -258,6 +271,7 @@ class MainWindow(QMainWindow):
         )
         self.actions_table.setAccessibleName(self.tr("Actions of the selected case"))
         self.new_action_button.setText(self.tr("New action…"))
+        self.start_button.setText(self.tr("Start the session…"))
         self._fill_actions()
         self.quit_action.setText(self.tr("Quit"))
         self.settings_action.setText(self.tr("Settings…"))
@@ -317,6 +331,40 @@ class MainWindow(QMainWindow):
                 self.actions_table.setItem(row, col, item)
         for column in (1, 2):
             self.actions_table.resizeColumnToContents(column)
+
+    def selected_action_id(self) -> str | None:
+        row = self.actions_table.currentRow()
+        item = self.actions_table.item(row, 0) if row >= 0 else None
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _action_selected(self) -> None:
+        action_id = self.selected_action_id()
+        planned = False
+        if action_id is not None:
+            planned = self.db.action(action_id).state == ActionState.PLANNED.value
+        self.start_button.setEnabled(planned)
+
+    def start_session(self) -> None:
+        """Start the selected planned action live: recording first, then the lobby opens."""
+        action_id = self.selected_action_id()
+        if action_id is None:
+            return
+        from app.ui.live_start import LiveStarter
+
+        if self.live is None:
+            self.live = LiveStarter(self.db, self.actions_root, self.config)
+        self.start_button.setEnabled(False)
+
+        def failed(message: str) -> None:
+            show_error(self, message)
+            self._action_selected()
+
+        self.live.start(action_id, self, failed, on_window=lambda _: self._fill_actions())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.live is not None:
+            self.live.shutdown()
+        super().closeEvent(event)
 
     def new_action(self) -> None:
         case_id = self.selected_case_id()

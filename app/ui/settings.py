@@ -56,6 +56,14 @@ def key_labels() -> dict[str, str]:
         "ui.language": QCoreApplication.translate(
             "Settings", "Language of the interface and new protocols"
         ),
+        "devices.camera": QCoreApplication.translate("Settings", "Camera"),
+        "devices.microphone": QCoreApplication.translate("Settings", "Microphone"),
+        "storage.folder": QCoreApplication.translate(
+            "Settings", "Storage folder (empty: the per-user data folder)"
+        ),
+        "signing.identity": QCoreApplication.translate(
+            "Settings", "Signing identity (PKCS#12 file)"
+        ),
         "trust.anchors_dir": QCoreApplication.translate("Settings", "Trust anchors folder"),
         "timestamp.tsa_url": QCoreApplication.translate(
             "Settings", "Time-stamping authority (RFC 3161) URL"
@@ -69,6 +77,9 @@ def section_labels() -> dict[str, str]:
         "network": QCoreApplication.translate("Settings", "Network"),
         "recording": QCoreApplication.translate("Settings", "Recording"),
         "ui": QCoreApplication.translate("Settings", "Interface"),
+        "devices": QCoreApplication.translate("Settings", "Camera and microphone"),
+        "storage": QCoreApplication.translate("Settings", "Storage"),
+        "signing": QCoreApplication.translate("Settings", "Signing"),
         "trust": QCoreApplication.translate("Settings", "Trust"),
         "timestamp": QCoreApplication.translate("Settings", "Time-stamps"),
     }

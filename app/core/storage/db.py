@@ -104,6 +104,13 @@ class Database:
         with self.session() as s:
             return s.scalars(select(Case).order_by(Case.created_at.desc(), Case.id.desc())).all()
 
+    def action(self, action_id: str) -> Action:
+        with self.session() as s:
+            action = s.get(Action, action_id)
+            if action is None:
+                raise StorageError(f"no action with id {action_id!r}")
+            return action
+
     def actions_of(self, case_id: int) -> Sequence[Action]:
         with self.session() as s:
             return s.scalars(select(Action).where(Action.case_id == case_id)).all()
@@ -158,11 +165,16 @@ class Database:
             ).all()
 
     def set_action_state(self, action_id: str, state: ActionState) -> None:
+        """Move an action on; going live stamps its actual start, sealing its actual end."""
         with self.session() as s:
             action = s.get(Action, action_id)
             if action is None:
                 raise StorageError(f"no action with id {action_id!r}")
             action.state = state.value
+            if state is ActionState.LIVE and action.actual_start is None:
+                action.actual_start = datetime.now(UTC)
+            elif state is ActionState.SEALED and action.actual_end is None:
+                action.actual_end = datetime.now(UTC)
 
     def close(self) -> None:
         self.engine.dispose()

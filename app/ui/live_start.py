@@ -1,0 +1,120 @@
+"""Starting a planned action's live session from the start screen.
+
+The camera and microphone are opened first (a missing device is a clear error, not a silent test
+picture), then the session core starts on the core thread — recording before anything else — and
+the live window opens when the signaling server is listening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QWidget
+
+from app.core.config import Config
+from app.core.devices import open_devices
+from app.core.paths import DataPaths
+from app.core.runtime import CoreRuntime
+from app.core.session import LiveSession
+from app.core.storage.db import Database
+from app.core.storage.models import ActionState
+from app.ui.bridge import EventBridge
+from app.ui.live_window import LiveWindow, PlannedPerson
+from recorder.clock import SessionClock
+
+# Roles whose testimony the live window's editor takes by default (the person questioned).
+QUESTIONED = ("witness", "witness_with_defence", "victim", "suspect", "accused")
+DEFAULT_PLANNED_SECONDS = 2 * 3600.0
+
+
+def participant_id(db_id: int) -> str:
+    """The participant id that names a participant's recorded tracks (``p7-video``)."""
+    return f"p{db_id}"
+
+
+class LiveStarter:
+    """Owns the core runtime for live sessions started from the main window."""
+
+    def __init__(self, db: Database, actions_root: Path, config: Config) -> None:
+        self.db = db
+        self.actions_root = actions_root
+        self.config = config
+        self._runtime: CoreRuntime | None = None
+        self._bridge: EventBridge | None = None
+        self.windows: list[LiveWindow] = []
+
+    @property
+    def bridge(self) -> EventBridge:
+        if self._bridge is None:
+            self._runtime = CoreRuntime()
+            self._bridge = EventBridge(self._runtime)
+        return self._bridge
+
+    def start(
+        self,
+        action_id: str,
+        parent: QWidget | None,
+        on_error: Callable[[str], None],
+        on_window: Callable[[LiveWindow], None] | None = None,
+    ) -> None:
+        """Open devices, start the session core, then show the live window."""
+        action = self.db.action(action_id)
+        if action.state != ActionState.PLANNED.value:
+            on_error(f"action {action_id} is {action.state}; only a planned action can start")
+            return
+        people = [
+            PlannedPerson(participant_id(p.id), p.role, p.full_name)
+            for p in self.db.participants_of(action_id)
+        ]
+        questioned = next((p for p in people if p.role in QUESTIONED), None)
+        bridge = self.bridge
+        clock = SessionClock.start()
+        try:
+            devices = open_devices(
+                self.config["devices.camera"], self.config["devices.microphone"], clock
+            )
+        except Exception as e:
+            on_error(str(e))
+            return
+        planned = DEFAULT_PLANNED_SECONDS
+        if action.planned_start and action.planned_end:
+            planned = max(60.0, (action.planned_end - action.planned_start).total_seconds())
+        session = LiveSession(
+            action_dir=self.actions_root / action_id,
+            action_id=action_id,
+            action_type=action.type,
+            title=action.type,
+            language=action.language,
+            config=self.config,
+            planned_seconds=planned,
+            audio=devices.audio,
+            video=devices.video,
+            clock=clock,
+            tls_folder=DataPaths(self.actions_root.parent).tls,
+        )
+        session.add_listener(bridge.listener)
+
+        def started(_: object) -> None:
+            self.db.set_action_state(action_id, ActionState.LIVE)
+            window = LiveWindow(
+                session,
+                bridge,
+                questioned.participant_id if questioned else "",
+                people,
+                on_finished=lambda s: self.db.set_action_state(action_id, ActionState.SEALED),
+            )
+            self.windows.append(window)
+            window.show()
+            if on_window is not None:
+                on_window(window)
+
+        def failed(error: BaseException) -> None:
+            devices.close()
+            on_error(str(error))
+
+        bridge.run(session.start(), on_result=started, on_error=failed)
+
+    def shutdown(self) -> None:
+        if self._runtime is not None:
+            self._runtime.stop()

@@ -1,0 +1,214 @@
+"""The investigator's live workflow through the real GUI with the real session core behind it.
+
+Start screen → start a planned action → invite (link, QR, PIN shown once) → a real aiortc
+participant joins over loopback → admit → procedure step → testimony → marker → stop and seal.
+A watchdog timer measures the longest stall of the GUI thread while 4 participants are live.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from pytestqt.qtbot import QtBot
+
+from app.core.cases import check_erdr_number, check_iin
+from app.core.config import Config
+from app.core.participant import Participant
+from app.core.storage.db import Database
+from app.core.storage.models import ActionState
+from app.core.testimony import Testimony
+from app.ui.i18n import Translations, compile_translations
+from app.ui.live_window import LiveWindow
+from app.ui.main_window import MainWindow
+from recorder.log import read_log
+from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from recorder.verify import verify_recording
+
+CONFIG = Config(
+    values={
+        "devices.camera": "synthetic",
+        "devices.microphone": "synthetic",
+        "signaling.port": 0,
+        "recording.segment_seconds": 1.0,
+        "recording.checkpoint_seconds": 5.0,
+    }
+)
+
+
+@pytest.fixture
+def main(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    db = Database(tmp_path / "tergeu.db")
+    translations = Translations(compile_translations(tmp_path / "i18n"))
+    translations.switch("en")
+    window = MainWindow(
+        db, translations, check_erdr_number, check_iin, tmp_path / "actions", CONFIG
+    )
+    qtbot.addWidget(window)
+    yield window
+    if window.live is not None:
+        for live in window.live.windows:
+            if not live.finished:
+                live.finish()
+                qtbot.waitUntil(lambda w=live: w.finished, timeout=20000)
+        window.live.shutdown()
+    db.close()
+
+
+def _plan(main: MainWindow, people: list[tuple[str, str]]) -> str:
+    case = main.db.add_case("123456789012345", "Theft")
+    main.db.add_action(
+        action_id="act-1",
+        case_id=case.id,
+        type="remote_interrogation_witness",
+        language="en",
+        investigator_place="Astana, investigation department",
+        remote_place="Almaty, police office 5",
+        planned_start=None,
+        planned_end=None,
+        participants=[(role, name, None, "") for role, name in people],
+    )
+    main.refresh()
+    main.table.selectRow(0)
+    main.actions_table.selectRow(0)
+    return "act-1"
+
+
+def _start(main: MainWindow, qtbot: QtBot) -> LiveWindow:
+    assert main.start_button.isEnabled()
+    qtbot.mouseClick(main.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: main.live is not None and bool(main.live.windows), timeout=20000)
+    assert main.live is not None
+    return main.live.windows[0]
+
+
+def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot: QtBot) -> None:
+    action_id = _plan(main, [("witness", "Aigerim Nurlanovna Seitkali")])
+    live = _start(main, qtbot)
+    assert main.db.action(action_id).state == ActionState.LIVE.value
+    assert "http://127.0.0.1:" in live.signaling.text()
+    qtbot.waitUntil(lambda: "REC" in live.rec.text(), timeout=5000)
+
+    live.people.setCurrentRow(0)
+    dialog = live.invite_selected()
+    assert dialog is not None
+    assert dialog.link.text() == dialog.issued.link
+    assert dialog.pin.text().replace(" ", "").isdigit() and len(dialog.issued.pin) == 6
+    assert not dialog.qr.pixmap().isNull() and dialog.qr.pixmap().width() > 100
+    pid = dialog.issued.invite.participant_id
+    assert live.person_state(pid) == "invited"
+    clock = live.session.clock
+    guest = Participant(
+        dialog.issued.link,
+        dialog.issued.pin,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock, shade=80),
+    )
+    dialog.close()
+    run = live.bridge.runtime.submit(guest.run())
+
+    qtbot.waitUntil(lambda: live.person_state(pid) == "waiting", timeout=15000)
+    qtbot.mouseClick(live.admit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: live.person_state(pid) == "connected", timeout=15000)
+    qtbot.waitUntil(lambda: live.tile_labels.get(pid) is not None, timeout=10000)
+    qtbot.waitUntil(lambda: not live.tile_labels[pid].pixmap().isNull(), timeout=10000)
+
+    qtbot.mouseClick(live.step_start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "(started)" in live.step_title.text(), timeout=5000)
+    qtbot.mouseClick(live.step_done, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "(pending)" in live.step_title.text(), timeout=5000)
+
+    live.question.setText("Where were you at 21:00?")
+    qtbot.keyClick(live.question, Qt.Key.Key_Return)
+    live.answer.setText("At home.")
+    qtbot.keyClick(live.answer, Qt.Key.Key_Return)
+    live.activateWindow()
+    live.mark("exhibit shown")
+    qtbot.waitUntil(lambda: live.session.sealed >= 4, timeout=15000)
+
+    qtbot.mouseClick(live.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: live.finished, timeout=20000)
+    assert run.result(timeout=15)
+    assert main.db.action(action_id).state == ActionState.SEALED.value
+    assert main.db.action(action_id).actual_end is not None
+    assert not live.errors, live.errors
+
+    entries = read_log(live.session.action_dir)
+    kinds = [e.kind for e in entries]
+    assert "participant_admitted" in kinds and "marker" in kinds
+    assert [e.data["event"] for e in entries if e.kind == "procedural_step"] == ["started", "done"]
+    tracks = {e.data["track"] for e in entries if e.kind == "segment_sealed"}
+    assert {f"{pid}-video", f"{pid}-audio"} <= tracks
+    testimony = live.session.testimony_of(pid)
+    assert [(i.text, i.answer) for i in testimony.items] == [
+        ("Where were you at 21:00?", "At home.")
+    ]
+    saved = Testimony.load(testimony.path, live.session.clock.now)
+    assert [i.to_json() for i in saved.items] == [i.to_json() for i in testimony.items]
+    report = verify_recording(live.session.action_dir)
+    assert report.ok, report.summary()
+
+
+def test_gui_thread_never_stalls_with_four_live_participants(
+    main: MainWindow, qtbot: QtBot
+) -> None:
+    """The worst gap between 10 ms watchdog ticks while 4 participants stream and record."""
+    people = [("witness", "Witness One"), ("expert", "Expert Two"), ("specialist", "Spec Three")]
+    people.append(("defender", "Defender Four"))
+    _plan(main, people)
+    live = _start(main, qtbot)
+    pids = []
+    runs = []
+    for row in range(4):
+        live.people.setCurrentRow(row)
+        dialog = live.invite_selected()
+        assert dialog is not None
+        pid = dialog.issued.invite.participant_id
+        clock = live.session.clock
+        guest = Participant(
+            dialog.issued.link,
+            dialog.issued.pin,
+            audio=SyntheticAudioTrack(clock),
+            video=SyntheticVideoTrack(clock, shade=40 + 40 * row),
+        )
+        dialog.close()
+        runs.append(live.bridge.runtime.submit(guest.run()))
+        pids.append(pid)
+    for pid in pids:
+        qtbot.waitUntil(lambda p=pid: live.person_state(p) == "waiting", timeout=20000)
+        live.bridge.run(live.session.admit(pid))
+    for pid in pids:
+        qtbot.waitUntil(lambda p=pid: live.person_state(p) == "connected", timeout=20000)
+
+    ticks = QElapsedTimer()
+    ticks.start()
+    last = [ticks.elapsed()]
+    worst = [0]
+
+    def tick() -> None:
+        now = ticks.elapsed()
+        worst[0] = max(worst[0], now - last[0])
+        last[0] = now
+
+    watchdog = QTimer()
+    watchdog.setInterval(10)
+    watchdog.timeout.connect(tick)
+    watchdog.start()
+    start = time.monotonic()
+    qtbot.wait(6000)
+    watchdog.stop()
+    frames = {pid: live.session.taps[pid].frames for pid in pids}
+    print(f"worst GUI stall over {time.monotonic() - start:.1f} s: {worst[0]} ms; tiles {frames}")
+    assert all(n > 0 for n in frames.values()), frames
+    # a blocking call on the GUI thread (network, disk, decoding) shows as seconds; the 100 ms
+    # target itself is reported by the benchmark and in the issue notes
+    assert worst[0] < 1000, f"GUI thread stalled {worst[0]} ms"
+    live.finish()
+    qtbot.waitUntil(lambda: live.finished, timeout=30000)
+    for run in runs:
+        run.result(timeout=15)
+    report = verify_recording(live.session.action_dir)
+    assert report.ok, report.summary()
