@@ -197,10 +197,12 @@ def test_tracks_stay_in_sync(recorded: Recorded) -> None:
         )
         assert len(stamps) >= 0.9 * recorded.frames_in[f"{who}-video"]
         sources: list[list[float]] = []
-        for prev, cur in itertools.pairwise([None, *stamps]):
-            if prev is None or cur.counter.frame < prev.counter.frame:
+        last_frame = -1
+        for stamp in stamps:
+            if stamp.counter.frame <= last_frame or not sources:
                 sources.append([])  # the counter starts over: a new source (reconnect)
-            sources[-1].append(cur.offset)
+            last_frame = stamp.counter.frame
+            sources[-1].append(stamp.offset)
         assert len(sources) == (2 if who == "p1" else 1)
         for offsets in sources:
             assert max(offsets) - min(offsets) <= 0.002  # 1 ms rounding of the counter + 1/90k
