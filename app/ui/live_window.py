@@ -51,16 +51,15 @@ class PlannedPerson:
 
 
 def participant_states() -> dict[str, str]:
-    tr = QCoreApplication.translate
     return {
-        "planned": tr("LiveWindow", "planned"),
-        "invited": tr("LiveWindow", "invited"),
-        "waiting": tr("LiveWindow", "waiting in the lobby"),
-        "admitted": tr("LiveWindow", "admitted"),
-        "connected": tr("LiveWindow", "connected"),
-        "disconnected": tr("LiveWindow", "connection lost"),
-        "reconnected": tr("LiveWindow", "reconnected"),
-        "left": tr("LiveWindow", "left"),
+        "planned": QCoreApplication.translate("LiveWindow", "planned"),
+        "invited": QCoreApplication.translate("LiveWindow", "invited"),
+        "waiting": QCoreApplication.translate("LiveWindow", "waiting in the lobby"),
+        "admitted": QCoreApplication.translate("LiveWindow", "admitted"),
+        "connected": QCoreApplication.translate("LiveWindow", "connected"),
+        "disconnected": QCoreApplication.translate("LiveWindow", "connection lost"),
+        "reconnected": QCoreApplication.translate("LiveWindow", "reconnected"),
+        "left": QCoreApplication.translate("LiveWindow", "left"),
     }
 
 

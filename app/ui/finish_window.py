@@ -1,0 +1,212 @@
+"""Finishing an action: the protocol preview, the investigator's signature, export to the outbox.
+
+The preview shows the rendered PDF pages exactly as they will be signed. Signing asks for the
+PKCS#12 password each time (never stored); building, signing and verifying the container run on
+the core thread with progress, and the dialog shows the verifier's verdict before anything is
+queued for upload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.finish import Documents, Exported, sign_and_export
+from app.ui.bridge import EventBridge
+
+DocumentsMaker = Callable[[], Coroutine[Any, Any, Documents]]
+
+
+class FinishWindow(QWidget):
+    """Preview → sign → verified container in the outbox."""
+
+    def __init__(
+        self,
+        bridge: EventBridge,
+        action_dir: Path,
+        make_documents: DocumentsMaker,
+        *,
+        identity: str,
+        outbox: Path,
+        erdr_number: str,
+        action_type: str,
+        tsa_url: str = "",
+        trust_anchors_dir: Path | None = None,
+        on_exported: Callable[[Exported], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("finishWindow")
+        self.bridge = bridge
+        self.action_dir = action_dir
+        self.outbox = outbox
+        self.erdr_number = erdr_number
+        self.action_type = action_type
+        self.tsa_url = tsa_url
+        self.trust_anchors_dir = trust_anchors_dir
+        self.on_exported = on_exported
+        self.documents: Documents | None = None
+        self.exported: Exported | None = None
+        self.errors: list[str] = []
+
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size:15pt;font-weight:bold")
+        self.pdf = QPdfDocument(self)
+        self._buffer: QBuffer | None = None
+        self.preview = QPdfView()
+        self.preview.setObjectName("protocolPreview")
+        self.preview.setDocument(self.pdf)
+        self.preview.setPageMode(QPdfView.PageMode.MultiPage)
+        self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pages = QLabel()
+        self.pages.setObjectName("pageCount")
+        self.identity = QLineEdit(identity)
+        self.identity.setObjectName("signingIdentity")
+        self.browse = QPushButton()
+        self.browse.clicked.connect(self._choose_identity)
+        self.password = QLineEdit()
+        self.password.setObjectName("signingPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(self.sign)
+        self.sign_button = QPushButton()
+        self.sign_button.setObjectName("signButton")
+        self.sign_button.setEnabled(False)
+        self.sign_button.clicked.connect(self.sign)
+        self.stage = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setObjectName("signProgress")
+        self.result = QLabel()
+        self.result.setObjectName("finishResult")
+        self.result.setWordWrap(True)
+
+        identity_row = QHBoxLayout()
+        identity_row.addWidget(self.identity, 1)
+        identity_row.addWidget(self.browse)
+        self.form = QFormLayout()
+        self.identity_label, self.password_label = QLabel(), QLabel()
+        self.form.addRow(self.identity_label, identity_row)
+        self.form.addRow(self.password_label, self.password)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.pages)
+        layout.addLayout(self.form)
+        layout.addWidget(self.sign_button)
+        layout.addWidget(self.stage)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result)
+        self.resize(900, 900)
+        self.retranslate()
+        self.stage.setText(self.tr("Preparing the protocol…"))
+        bridge.run(make_documents(), on_result=self._show_documents, on_error=self._failed)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Finish the action"))
+        self.heading.setText(self.tr("Protocol — check it, then sign"))
+        self.browse.setText(self.tr("Choose…"))
+        self.identity_label.setText(self.tr("Signing identity (PKCS#12)"))
+        self.password_label.setText(self.tr("Password"))
+        self.password.setAccessibleName(self.tr("Password of the signing identity"))
+        self.preview.setAccessibleName(self.tr("Protocol preview"))
+        self.sign_button.setText(self.tr("Sign, verify and put in the outbox"))
+
+    def _choose_identity(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Signing identity"), "", self.tr("PKCS#12 (*.p12 *.pfx)")
+        )
+        if path:
+            self.identity.setText(path)
+
+    def _show_documents(self, documents: Documents) -> None:
+        self.documents = documents
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(documents.pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.pdf.load(self._buffer)
+        self.pages.setText(self.tr("%1 pages").replace("%1", str(self.pdf.pageCount())))
+        self.stage.setText(self.tr("Ready to sign"))
+        self.sign_button.setEnabled(True)
+
+    def _failed(self, error: BaseException) -> None:
+        self.errors.append(str(error))
+        self.stage.setText(self.tr("Failed"))
+        self.result.setStyleSheet("color:#b71c1c")
+        self.result.setText(str(error))
+        self.sign_button.setEnabled(self.documents is not None)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        # called on the core thread: hand it to the GUI thread through the bridge's signal
+        self.bridge.core_event.emit(("finish-progress", stage, done, total))
+
+    def _on_core(self, event: object) -> None:
+        if isinstance(event, tuple) and event and event[0] == "finish-progress":
+            _, stage, done, total = event
+            names = {"sign": self.tr("Signing"), "verify": self.tr("Verifying")}
+            self.stage.setText(names.get(stage, stage))
+            self.progress.setMaximum(max(int(total), 1))
+            self.progress.setValue(int(done))
+
+    def sign(self) -> None:
+        if self.documents is None or not self.sign_button.isEnabled():
+            return
+        identity = Path(self.identity.text().strip())
+        password = self.password.text()
+        self.password.clear()
+        self.sign_button.setEnabled(False)
+        self.result.setText("")
+        self.bridge.core_event.connect(self._on_core)
+        container = self.action_dir.parent / f"{self.documents.document_id}.asice"
+        self.bridge.run(
+            sign_and_export(
+                self.action_dir,
+                self.documents,
+                identity=identity,
+                password=password,
+                container=container,
+                outbox=self.outbox,
+                erdr_number=self.erdr_number,
+                action_type=self.action_type,
+                tsa_url=self.tsa_url,
+                trust_anchors_dir=self.trust_anchors_dir,
+                progress=self._progress,
+            ),
+            on_result=self._exported,
+            on_error=self._failed,
+        )
+
+    def _exported(self, exported: Exported) -> None:
+        self.exported = exported
+        self.stage.setText(self.tr("Signed and verified"))
+        self.result.setStyleSheet("color:#1b5e20")
+        lines = [
+            self.tr("Container: %1").replace("%1", str(exported.container)),
+            self.tr("Signed by: %1").replace("%1", exported.signer),
+            exported.report.summary(),
+        ]
+        if exported.submission_folder is not None:
+            lines.append(
+                self.tr("Queued for upload in %1").replace("%1", str(exported.submission_folder))
+            )
+        self.result.setText("\n".join(lines))
+        if self.on_exported is not None:
+            self.on_exported(exported)
