@@ -162,7 +162,7 @@ class FinishWindow(QWidget):
         if isinstance(event, tuple) and event and event[0] == "finish-progress":
             _, stage, done, total = event
             names = {"sign": self.tr("Signing"), "verify": self.tr("Verifying")}
-            self.stage.setText(names.get(stage, stage))
+            self.stage.setText(names.get(str(stage), str(stage)))
             self.progress.setMaximum(max(int(total), 1))
             self.progress.setValue(int(done))
 
