@@ -139,6 +139,299 @@
     </message>
 </context>
 <context>
+    <name>FinishWindow</name>
+    <message>
+        <source>Preparing the protocol…</source>
+        <translation>Хаттама дайындалуда…</translation>
+    </message>
+    <message>
+        <source>Finish the action</source>
+        <translation>Әрекетті аяқтау</translation>
+    </message>
+    <message>
+        <source>Protocol — check it, then sign</source>
+        <translation>Хаттама — тексеріп, содан кейін қол қойыңыз</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Таңдау…</translation>
+    </message>
+    <message>
+        <source>Signing identity (PKCS#12)</source>
+        <translation>Қолтаңба кілті (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Құпиясөз</translation>
+    </message>
+    <message>
+        <source>Password of the signing identity</source>
+        <translation>Қолтаңба кілтінің құпиясөзі</translation>
+    </message>
+    <message>
+        <source>Protocol preview</source>
+        <translation>Хаттаманы алдын ала қарау</translation>
+    </message>
+    <message>
+        <source>Sign, verify and put in the outbox</source>
+        <translation>Қол қою, тексеру және жіберу кезегіне қою</translation>
+    </message>
+    <message>
+        <source>Signing identity</source>
+        <translation>Қолтаңба кілті</translation>
+    </message>
+    <message>
+        <source>PKCS#12 (*.p12 *.pfx)</source>
+        <translation>PKCS#12 (*.p12 *.pfx)</translation>
+    </message>
+    <message>
+        <source>%1 pages</source>
+        <translation>%1 бет</translation>
+    </message>
+    <message>
+        <source>Ready to sign</source>
+        <translation>Қол қоюға дайын</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Сәтсіз аяқталды</translation>
+    </message>
+    <message>
+        <source>Signing</source>
+        <translation>Қол қою</translation>
+    </message>
+    <message>
+        <source>Verifying</source>
+        <translation>Тексерілуде</translation>
+    </message>
+    <message>
+        <source>Signed and verified</source>
+        <translation>Қол қойылды және тексерілді</translation>
+    </message>
+    <message>
+        <source>Container: %1</source>
+        <translation>Контейнер: %1</translation>
+    </message>
+    <message>
+        <source>Signed by: %1</source>
+        <translation>Қол қойған: %1</translation>
+    </message>
+    <message>
+        <source>Queued for upload in %1</source>
+        <translation>Жіберу кезегіне қойылды: %1</translation>
+    </message>
+</context>
+<context>
+    <name>InviteDialog</name>
+    <message>
+        <source>Invitation</source>
+        <translation>Шақыру</translation>
+    </message>
+    <message>
+        <source>Invitation for %1</source>
+        <translation>%1 үшін шақыру</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>Сілтемені көшіру</translation>
+    </message>
+    <message>
+        <source>PIN (tell it by phone or through the local official):</source>
+        <translation>PIN (телефонмен немесе жергілікті лауазымды тұлға арқылы айтыңыз):</translation>
+    </message>
+    <message>
+        <source>The PIN is shown only now and is not stored. Send the link and the PIN by different channels. The link works once and expires in 4 hours.</source>
+        <translation>PIN тек қазір көрсетіледі және сақталмайды. Сілтеме мен PIN-ді әртүрлі арналар арқылы жіберіңіз. Сілтеме бір рет жұмыс істейді және 4 сағаттан кейін жарамсыз болады.</translation>
+    </message>
+    <message>
+        <source>Invitation link</source>
+        <translation>Шақыру сілтемесі</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>QR code of the invitation link</source>
+        <translation>Шақыру сілтемесінің QR коды</translation>
+    </message>
+</context>
+<context>
+    <name>LiveWindow</name>
+    <message>
+        <source>planned</source>
+        <translation>жоспарланған</translation>
+    </message>
+    <message>
+        <source>invited</source>
+        <translation>шақырылды</translation>
+    </message>
+    <message>
+        <source>waiting in the lobby</source>
+        <translation>күту залында</translation>
+    </message>
+    <message>
+        <source>admitted</source>
+        <translation>кіргізілді</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>қосылды</translation>
+    </message>
+    <message>
+        <source>connection lost</source>
+        <translation>байланыс үзілді</translation>
+    </message>
+    <message>
+        <source>reconnected</source>
+        <translation>қайта қосылды</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>шықты</translation>
+    </message>
+    <message>
+        <source>Live session — %1</source>
+        <translation>Тікелей сеанс — %1</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Жалғастыру</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Үзіліс жасау</translation>
+    </message>
+    <message>
+        <source>Stop and seal</source>
+        <translation>Тоқтату және мөрлеу</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>Қатысушылар</translation>
+    </message>
+    <message>
+        <source>Presence alerts</source>
+        <translation>Қатысу туралы ескертулер</translation>
+    </message>
+    <message>
+        <source>Invite</source>
+        <translation>Шақыру</translation>
+    </message>
+    <message>
+        <source>Admit</source>
+        <translation>Кіргізу</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Бас тарту</translation>
+    </message>
+    <message>
+        <source>Session address: %1</source>
+        <translation>Сеанс мекенжайы: %1</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (SHA-256): %1</source>
+        <translation>Сертификат іздері (SHA-256): %1</translation>
+    </message>
+    <message>
+        <source>Start step</source>
+        <translation>Қадамды бастау</translation>
+    </message>
+    <message>
+        <source>Step done</source>
+        <translation>Қадам орындалды</translation>
+    </message>
+    <message>
+        <source>Free narrative, in the first person</source>
+        <translation>Еркін баяндау, бірінші жақтан</translation>
+    </message>
+    <message>
+        <source>Add to the record</source>
+        <translation>Хаттамаға қосу</translation>
+    </message>
+    <message>
+        <source>Question (Enter to record it)</source>
+        <translation>Сұрақ (жазу үшін Enter)</translation>
+    </message>
+    <message>
+        <source>Answer to the last question (Enter)</source>
+        <translation>Соңғы сұраққа жауап (Enter)</translation>
+    </message>
+    <message>
+        <source>Exhibit shown</source>
+        <translation>Заттай дәлел көрсетілді</translation>
+    </message>
+    <message>
+        <source>Media played</source>
+        <translation>Жазба ойнатылды</translation>
+    </message>
+    <message>
+        <source>Break</source>
+        <translation>Үзіліс</translation>
+    </message>
+    <message>
+        <source>Resumed</source>
+        <translation>Жалғасты</translation>
+    </message>
+    <message>
+        <source>Testimony so far</source>
+        <translation>Осы уақытқа дейінгі айғақтар</translation>
+    </message>
+    <message>
+        <source>Free narrative</source>
+        <translation>Еркін баяндау</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Сұрақ</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Жауап</translation>
+    </message>
+    <message>
+        <source>Recording indicator</source>
+        <translation>Жазу индикаторы</translation>
+    </message>
+    <message>
+        <source>PAUSED</source>
+        <translation>ҮЗІЛІС</translation>
+    </message>
+    <message>
+        <source>%1 segments sealed, last at %2 · %3 GB free</source>
+        <translation>%1 сегмент мөрленді, соңғысы %2 · бос орын %3 ГБ</translation>
+    </message>
+    <message>
+        <source>no face</source>
+        <translation>бет көрінбейді</translation>
+    </message>
+    <message>
+        <source>several faces</source>
+        <translation>бірнеше бет</translation>
+    </message>
+    <message>
+        <source>Reason for the pause</source>
+        <translation>Үзіліс себебі</translation>
+    </message>
+    <message>
+        <source>Procedure complete</source>
+        <translation>Тәртіп орындалды</translation>
+    </message>
+    <message>
+        <source>Deviation from the procedure</source>
+        <translation>Тәртіптен ауытқу</translation>
+    </message>
+    <message>
+        <source>Steps before this one are not done. Reason to go on:</source>
+        <translation>Алдыңғы қадамдар орындалмаған. Жалғастыру себебі:</translation>
+    </message>
+    <message>
+        <source>SEALED</source>
+        <translation>МӨРЛЕНДІ</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Cases</source>
@@ -197,6 +490,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>New action…</source>
         <translation>Жаңа әрекет…</translation>
+    </message>
+    <message>
+        <source>Start the session…</source>
+        <translation>Сеансты бастау…</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -481,6 +778,22 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Интерфейс пен жаңа хаттамалар тілі</translation>
     </message>
     <message>
+        <source>Camera</source>
+        <translation>Камера</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>Микрофон</translation>
+    </message>
+    <message>
+        <source>Storage folder (empty: the per-user data folder)</source>
+        <translation>Сақтау қалтасы (бос болса: пайдаланушының деректер қалтасы)</translation>
+    </message>
+    <message>
+        <source>Signing identity (PKCS#12 file)</source>
+        <translation>Қолтаңба кілті (PKCS#12 файлы)</translation>
+    </message>
+    <message>
         <source>Trust anchors folder</source>
         <translation>Сенімді түбірлік сертификаттар қалтасы</translation>
     </message>
@@ -503,6 +816,18 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Interface</source>
         <translation>Интерфейс</translation>
+    </message>
+    <message>
+        <source>Camera and microphone</source>
+        <translation>Камера және микрофон</translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation>Сақтау орны</translation>
+    </message>
+    <message>
+        <source>Signing</source>
+        <translation>Қол қою</translation>
     </message>
     <message>
         <source>Trust</source>

@@ -139,6 +139,299 @@
     </message>
 </context>
 <context>
+    <name>FinishWindow</name>
+    <message>
+        <source>Preparing the protocol…</source>
+        <translation>Протокол готовится…</translation>
+    </message>
+    <message>
+        <source>Finish the action</source>
+        <translation>Завершение действия</translation>
+    </message>
+    <message>
+        <source>Protocol — check it, then sign</source>
+        <translation>Протокол — проверьте, затем подпишите</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source>Signing identity (PKCS#12)</source>
+        <translation>Ключ подписи (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Пароль</translation>
+    </message>
+    <message>
+        <source>Password of the signing identity</source>
+        <translation>Пароль ключа подписи</translation>
+    </message>
+    <message>
+        <source>Protocol preview</source>
+        <translation>Предпросмотр протокола</translation>
+    </message>
+    <message>
+        <source>Sign, verify and put in the outbox</source>
+        <translation>Подписать, проверить и поставить в очередь на отправку</translation>
+    </message>
+    <message>
+        <source>Signing identity</source>
+        <translation>Ключ подписи</translation>
+    </message>
+    <message>
+        <source>PKCS#12 (*.p12 *.pfx)</source>
+        <translation>PKCS#12 (*.p12 *.pfx)</translation>
+    </message>
+    <message>
+        <source>%1 pages</source>
+        <translation>Страниц: %1</translation>
+    </message>
+    <message>
+        <source>Ready to sign</source>
+        <translation>Готово к подписанию</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Не удалось</translation>
+    </message>
+    <message>
+        <source>Signing</source>
+        <translation>Подписание</translation>
+    </message>
+    <message>
+        <source>Verifying</source>
+        <translation>Проверка</translation>
+    </message>
+    <message>
+        <source>Signed and verified</source>
+        <translation>Подписано и проверено</translation>
+    </message>
+    <message>
+        <source>Container: %1</source>
+        <translation>Контейнер: %1</translation>
+    </message>
+    <message>
+        <source>Signed by: %1</source>
+        <translation>Подписал: %1</translation>
+    </message>
+    <message>
+        <source>Queued for upload in %1</source>
+        <translation>Поставлено в очередь на отправку: %1</translation>
+    </message>
+</context>
+<context>
+    <name>InviteDialog</name>
+    <message>
+        <source>Invitation</source>
+        <translation>Приглашение</translation>
+    </message>
+    <message>
+        <source>Invitation for %1</source>
+        <translation>Приглашение для: %1</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>Копировать ссылку</translation>
+    </message>
+    <message>
+        <source>PIN (tell it by phone or through the local official):</source>
+        <translation>PIN (сообщите по телефону или через местное должностное лицо):</translation>
+    </message>
+    <message>
+        <source>The PIN is shown only now and is not stored. Send the link and the PIN by different channels. The link works once and expires in 4 hours.</source>
+        <translation>PIN показан только сейчас и не сохраняется. Отправьте ссылку и PIN разными каналами. Ссылка действует один раз и истекает через 4 часа.</translation>
+    </message>
+    <message>
+        <source>Invitation link</source>
+        <translation>Ссылка-приглашение</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>QR code of the invitation link</source>
+        <translation>QR-код ссылки-приглашения</translation>
+    </message>
+</context>
+<context>
+    <name>LiveWindow</name>
+    <message>
+        <source>planned</source>
+        <translation>запланирован</translation>
+    </message>
+    <message>
+        <source>invited</source>
+        <translation>приглашён</translation>
+    </message>
+    <message>
+        <source>waiting in the lobby</source>
+        <translation>в зале ожидания</translation>
+    </message>
+    <message>
+        <source>admitted</source>
+        <translation>допущен</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>подключён</translation>
+    </message>
+    <message>
+        <source>connection lost</source>
+        <translation>связь потеряна</translation>
+    </message>
+    <message>
+        <source>reconnected</source>
+        <translation>переподключён</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>вышел</translation>
+    </message>
+    <message>
+        <source>Live session — %1</source>
+        <translation>Сеанс — %1</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Продолжить</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Пауза</translation>
+    </message>
+    <message>
+        <source>Stop and seal</source>
+        <translation>Остановить и запечатать</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>Участники</translation>
+    </message>
+    <message>
+        <source>Presence alerts</source>
+        <translation>Оповещения о присутствии</translation>
+    </message>
+    <message>
+        <source>Invite</source>
+        <translation>Пригласить</translation>
+    </message>
+    <message>
+        <source>Admit</source>
+        <translation>Допустить</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Отклонить</translation>
+    </message>
+    <message>
+        <source>Session address: %1</source>
+        <translation>Адрес сеанса: %1</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (SHA-256): %1</source>
+        <translation>Отпечаток сертификата (SHA-256): %1</translation>
+    </message>
+    <message>
+        <source>Start step</source>
+        <translation>Начать шаг</translation>
+    </message>
+    <message>
+        <source>Step done</source>
+        <translation>Шаг выполнен</translation>
+    </message>
+    <message>
+        <source>Free narrative, in the first person</source>
+        <translation>Свободный рассказ, от первого лица</translation>
+    </message>
+    <message>
+        <source>Add to the record</source>
+        <translation>Внести в протокол</translation>
+    </message>
+    <message>
+        <source>Question (Enter to record it)</source>
+        <translation>Вопрос (Enter — записать)</translation>
+    </message>
+    <message>
+        <source>Answer to the last question (Enter)</source>
+        <translation>Ответ на последний вопрос (Enter)</translation>
+    </message>
+    <message>
+        <source>Exhibit shown</source>
+        <translation>Предъявлено доказательство</translation>
+    </message>
+    <message>
+        <source>Media played</source>
+        <translation>Воспроизведена запись</translation>
+    </message>
+    <message>
+        <source>Break</source>
+        <translation>Перерыв</translation>
+    </message>
+    <message>
+        <source>Resumed</source>
+        <translation>Возобновлено</translation>
+    </message>
+    <message>
+        <source>Testimony so far</source>
+        <translation>Показания на данный момент</translation>
+    </message>
+    <message>
+        <source>Free narrative</source>
+        <translation>Свободный рассказ</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Вопрос</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Ответ</translation>
+    </message>
+    <message>
+        <source>Recording indicator</source>
+        <translation>Индикатор записи</translation>
+    </message>
+    <message>
+        <source>PAUSED</source>
+        <translation>ПАУЗА</translation>
+    </message>
+    <message>
+        <source>%1 segments sealed, last at %2 · %3 GB free</source>
+        <translation>Запечатано сегментов: %1, последний в %2 · свободно %3 ГБ</translation>
+    </message>
+    <message>
+        <source>no face</source>
+        <translation>лицо не видно</translation>
+    </message>
+    <message>
+        <source>several faces</source>
+        <translation>несколько лиц</translation>
+    </message>
+    <message>
+        <source>Reason for the pause</source>
+        <translation>Причина паузы</translation>
+    </message>
+    <message>
+        <source>Procedure complete</source>
+        <translation>Порядок выполнен</translation>
+    </message>
+    <message>
+        <source>Deviation from the procedure</source>
+        <translation>Отступление от порядка</translation>
+    </message>
+    <message>
+        <source>Steps before this one are not done. Reason to go on:</source>
+        <translation>Предыдущие шаги не выполнены. Причина продолжить:</translation>
+    </message>
+    <message>
+        <source>SEALED</source>
+        <translation>ЗАПЕЧАТАНО</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Cases</source>
@@ -197,6 +490,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>New action…</source>
         <translation>Новое действие…</translation>
+    </message>
+    <message>
+        <source>Start the session…</source>
+        <translation>Начать сеанс…</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -481,6 +778,22 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Язык интерфейса и новых протоколов</translation>
     </message>
     <message>
+        <source>Camera</source>
+        <translation>Камера</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>Микрофон</translation>
+    </message>
+    <message>
+        <source>Storage folder (empty: the per-user data folder)</source>
+        <translation>Папка хранения (пусто: папка данных пользователя)</translation>
+    </message>
+    <message>
+        <source>Signing identity (PKCS#12 file)</source>
+        <translation>Ключ подписи (файл PKCS#12)</translation>
+    </message>
+    <message>
         <source>Trust anchors folder</source>
         <translation>Папка доверенных корневых сертификатов</translation>
     </message>
@@ -503,6 +816,18 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Interface</source>
         <translation>Интерфейс</translation>
+    </message>
+    <message>
+        <source>Camera and microphone</source>
+        <translation>Камера и микрофон</translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation>Хранилище</translation>
+    </message>
+    <message>
+        <source>Signing</source>
+        <translation>Подписание</translation>
     </message>
     <message>
         <source>Trust</source>
