@@ -37,6 +37,7 @@ from app.core.paths import private_dir
 from app.core.storage.db import Database
 from app.core.storage.models import ActionState
 from app.ui import domain_texts
+from app.ui.errors import show_error
 from app.ui.i18n import LANGUAGES, Translations
 from app.ui.new_action import IinCheck, NewActionWizard, PlannedAction, planned_end
 from app.ui.settings import SettingsDialog
@@ -473,13 +474,3 @@ def action_states() -> dict[str, str]:
         "exported": QCoreApplication.translate("Domain", "exported"),
         "uploaded": QCoreApplication.translate("Domain", "uploaded"),
     }
-
-
-def show_error(parent: QWidget | None, message: str) -> None:
-    """The one place the interface shows an error: a plain dialog, never a traceback."""
-    box = QMessageBox(parent)
-    box.setObjectName("errorDialog")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Tergeu")
-    box.setText(message)
-    box.exec()

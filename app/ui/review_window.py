@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -44,6 +46,7 @@ from app.core.playback import FrameState, Player
 from app.core.procedure import load_step
 from app.core.review import SegmentStatus, Timeline, build_timeline
 from app.ui.background import run_in_background
+from app.ui.errors import show_error
 from app.ui.timeline import TimelineView
 from recorder.report import Report, Status
 
@@ -112,6 +115,22 @@ class ConfidentialityDialog(QDialog):
         button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if button is not None:
             button.setEnabled(ok)
+
+
+def _hms(seconds: float) -> str:
+    whole = int(max(seconds, 0))
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def parse_hms(text: str) -> float:
+    """``HH:MM:SS`` → seconds; ValueError naming the value otherwise."""
+    parts = text.strip().split(":")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"time {text!r}: expected HH:MM:SS")
+    h, m, sec = (int(p) for p in parts)
+    if m >= 60 or sec >= 60:
+        raise ValueError(f"time {text!r}: minutes and seconds must be below 60")
+    return float(h * 3600 + m * 60 + sec)
 
 
 def extract_recording(container: Path, into: Path) -> Path:
@@ -186,8 +205,19 @@ class ReviewWindow(QMainWindow):
         self.next_event = QPushButton()
         self.next_event.clicked.connect(self.jump_to_next_event)
         self.clock = QLabel("00:00:00")
+        self.excerpt_button = QPushButton()
+        self.excerpt_button.setObjectName("excerptButton")
+        self.excerpt_button.setEnabled(False)  # a container, once verified
+        self.excerpt_button.clicked.connect(self.ask_excerpt)
+        self.excerpt_result: dict[str, Any] | None = None
         controls = QHBoxLayout()
-        for widget in (self.play_button, self.speed_box, self.next_event, self.clock):
+        for widget in (
+            self.play_button,
+            self.speed_box,
+            self.next_event,
+            self.clock,
+            self.excerpt_button,
+        ):
             controls.addWidget(widget)
         controls.addStretch(1)
 
@@ -222,6 +252,7 @@ class ReviewWindow(QMainWindow):
         self.timeline_view.setAccessibleName(self.tr("Timeline of segments"))
         self.play_button.setText(self.tr("Play"))
         self.next_event.setText(self.tr("Next event"))
+        self.excerpt_button.setText(self.tr("Export excerpt…"))
         self.speed_box.setAccessibleName(self.tr("Playback speed"))
         if self.report is None:
             self.banner.setText(self.tr("Verifying…"))
@@ -248,6 +279,7 @@ class ReviewWindow(QMainWindow):
     def show_record(self, report: Report, timeline: Timeline, action_dir: Path) -> None:
         self.report, self.timeline = report, timeline
         self.player = Player(action_dir, timeline)
+        self.excerpt_button.setEnabled(self.path.is_file() and report.ok)
         counts = timeline.counts()
         verdict = self.tr("INTACT") if report.ok else self.tr("PROBLEMS FOUND")
         colour = "#2e7d32" if report.ok else "#c62828"
@@ -341,6 +373,54 @@ class ReviewWindow(QMainWindow):
             self.play_button.setChecked(False)
             t = self.timeline.duration
         self.seek(t)
+
+    def ask_excerpt(self) -> None:
+        """Ask for a time range (default: one minute from the playhead) and an output file."""
+        start = _hms(self.position)
+        end = _hms(self.position + 60)
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("Export excerpt"),
+            self.tr("Time range of the excerpt (HH:MM:SS-HH:MM:SS):"),
+            text=f"{start}-{end}",
+        )
+        if not ok:
+            return
+        out, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save the excerpt"),
+            str(self.path.with_name(self.path.stem + "-excerpt.asice")),
+            self.tr("ASiC-E container (*.asice)"),
+        )
+        if out:
+            self.export_excerpt(text, Path(out))
+
+    def export_excerpt(self, time_range: str, out: Path, on_done: Any = None) -> None:
+        """Write the excerpt in the background; errors name the bad value."""
+        from protocol.excerpt import make_excerpt
+
+        try:
+            start, end = (parse_hms(part) for part in time_range.split("-", 1))
+        except ValueError:
+            show_error(
+                self, self.tr("Time range %1: expected HH:MM:SS-HH:MM:SS").replace("%1", time_range)
+            )
+            return
+
+        def done(result: dict[str, Any]) -> None:
+            self.excerpt_result = result
+            self.statusBar().showMessage(self.tr("Excerpt written: %1").replace("%1", str(out)))
+            if on_done:
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            show_error(self, str(error))
+            if on_done:
+                on_done(error)
+
+        run_in_background(
+            lambda: make_excerpt(self.path, out, start=start, end=end), done, failed, owner=self
+        )
 
     def jump_to_next_event(self) -> None:
         if self.timeline is None:

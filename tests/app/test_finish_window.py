@@ -5,19 +5,23 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.core.finish import Documents
+from app.core.review import SegmentStatus
 from app.core.runtime import CoreRuntime
 from app.ui.bridge import EventBridge
 from app.ui.finish_window import FinishWindow
+from app.ui.review_window import ReviewWindow
 from protocol.signing import Pkcs12Signer
-from tests.pki.fixtures import MAIN, PASSWORD, anchors_dir
+from tests.pki.fixtures import MAIN, PASSWORD, anchors_dir, flip_byte, rewrite_zip
 
 IDENTITY = MAIN / "identities" / "investigator.p12"
 
@@ -109,7 +113,63 @@ def test_preview_sign_verify_outbox(
     manifest = json.loads((folder / "submission.json").read_text())
     assert manifest["erdr_number"] == "123456789012345"
     assert (folder / container.name).read_bytes() == container.read_bytes()
-    container.unlink()
+    kept = tmp_path / container.name
+    container.rename(kept)
+
+    # the reviewer opens the signed container: the same verdict as tergeu verify, then an excerpt
+    review = _review(qtbot, kept)
+    assert review.report is not None and review.report.ok and "INTACT" in review.banner.text()
+    assert sorted(c.name for c in review.report.checks) == sorted(
+        c["name"] for c in json.loads(cli.stdout)["checks"]
+    )
+    assert review.excerpt_button.isEnabled()
+    excerpt = tmp_path / "excerpt.asice"
+    done: list[object] = []
+    review.export_excerpt("00:00:01-00:00:02", excerpt, on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=60000)
+    assert isinstance(done[0], dict), done
+    verdict = subprocess.run(
+        [sys.executable, "-m", "app.cli", "verify", str(excerpt)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+    assert "excerpt" in verdict.stdout.lower()
+    review.close()
+
+    # one byte of one segment changed inside the container: shown as tampered, never played
+    segment = next(n for n in zipfile.ZipFile(kept).namelist() if n.endswith("-video-000001.ts"))
+    tampered = rewrite_zip(kept, tmp_path / "tampered.asice", change={segment: flip_byte(5000)})
+    review = _review(qtbot, tampered)
+    assert review.report is not None and not review.report.ok
+    assert "INTACT" not in review.banner.text()
+    assert not review.excerpt_button.isEnabled()
+    track = segment.split("/")[-2]
+    assert review.timeline is not None
+    marked = review.timeline.tracks[track][1]
+    assert marked.status is SegmentStatus.TAMPERED
+    label = review.findChild(QLabel, f"video_{track}")
+    assert label is not None
+    review.seek((marked.start + marked.end) / 2)
+    qtbot.waitUntil(
+        lambda: (review.render_frames(), label.property("frameState"))[1] == "tampered",
+        timeout=20000,
+    )
+    assert review.player is not None and (track, 1) in review.player.refused
+    review.close()
+
+
+def _review(qtbot: QtBot, path: Path) -> ReviewWindow:
+    review = ReviewWindow(path)
+    qtbot.addWidget(review)
+    review.show()
+    loaded: list[bool] = []
+    review.load(on_loaded=lambda: loaded.append(True), on_failed=lambda e: loaded.append(False))
+    qtbot.waitUntil(lambda: bool(loaded), timeout=60000)
+    assert loaded == [True]
+    return review
 
 
 def test_wrong_password_is_a_clear_error_and_writes_nothing(

@@ -23,8 +23,10 @@ from app.core.storage.models import ActionState
 from app.core.testimony import Testimony
 from app.ui.i18n import Translations, compile_translations
 from app.ui.live_window import LiveWindow
+from app.ui.lobby import InviteDialog
 from app.ui.main_window import MainWindow
 from recorder.log import read_log
+from tests.app.test_screenshots import save
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
 
@@ -115,6 +117,20 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     qtbot.waitUntil(lambda: live.person_state(pid) == "connected", timeout=15000)
     qtbot.waitUntil(lambda: live.tile_labels.get(pid) is not None, timeout=10000)
     qtbot.waitUntil(lambda: not live.tile_labels[pid].pixmap().isNull(), timeout=10000)
+
+    # screenshots of the live window and the invitation in each language (artefacts for people)
+    expected = {"kk": "Қатысушылар", "ru": "Участники", "en": "Participants"}
+    for lang in ("kk", "ru", "en"):
+        main.set_language(lang)
+        qtbot.wait(150)  # a refresh of the tiles and the REC line
+        assert live.people_heading.text() == expected[lang]
+        assert live.stop_button.text() and live.invite_button.text()
+        save(live, f"live-{lang}")
+        invitation = InviteDialog(dialog.issued, "Aigerim Nurlanovna Seitkali", live)
+        qtbot.addWidget(invitation)
+        invitation.show()
+        save(invitation, f"invite-{lang}")
+        invitation.close()
 
     qtbot.mouseClick(live.step_start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "(started)" in live.step_title.text(), timeout=5000)
