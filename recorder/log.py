@@ -8,6 +8,7 @@ tree of the entry lines (``recorder.merkle``). Format: ``docs/recorder-log.md``.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,16 @@ from recorder.errors import RecorderError, UnreadableError
 from recorder.kinds import LogFormatError
 from recorder.merkle import MerkleAccumulator
 
-__all__ = ["LOG_NAME", "ActionLog", "LogChangedError", "LogEntry", "RepairResult", "read_log"]
+__all__ = [
+    "LOG_NAME",
+    "ActionLog",
+    "LogChangedError",
+    "LogEntry",
+    "LogInUseError",
+    "RepairResult",
+    "log_in_use",
+    "read_log",
+]
 
 LOG_NAME = "log.jsonl"
 FORMAT = "tergeu-action-log/1"
@@ -36,6 +46,43 @@ INTERNAL_KINDS = {"session_started", "checkpoint", "key_rotated"}
 
 class LogChangedError(RecorderError):
     """The log file changed under its writer (someone else wrote to it): appending is refused."""
+
+
+class LogInUseError(RecorderError):
+    """A live writer (a running recorder, in this or another process) holds the log."""
+
+
+def _lock_writer(fd: int, path: Path) -> None:
+    """Take the log's exclusive writer lock on ``fd`` or close ``fd`` and refuse.
+
+    The lock (``flock``) belongs to the open file, so the kernel releases it when the writer's
+    process dies, even by ``kill -9``: a held lock means a recording is in progress, a free
+    lock on an unfinished log means the recorder died (see :func:`log_in_use`).
+    """
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as e:
+        os.close(fd)
+        raise LogInUseError(
+            f"{path} is being written by a running recorder (its writer lock is held); "
+            "stop that recording first"
+        ) from e
+
+
+def log_in_use(action_dir_or_log_path: Path) -> bool:
+    """True while a live :class:`ActionLog` writer holds the log (a recording in progress)."""
+    path = _log_path(Path(action_dir_or_log_path))
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also drops the shared lock taken just to probe
+    return False
 
 
 def _log_path(path: Path) -> Path:
@@ -152,6 +199,7 @@ class ActionLog:
             raise RecorderError(f"{path} already exists: an action log is never overwritten") from e
         except OSError as e:
             raise RecorderError(f"cannot create {path}: {e}") from e
+        _lock_writer(fd, path)
         os.fchmod(fd, 0o600)
         log = cls(path, fd, clock, signing_key, [])
         log.action_id = action_id
@@ -181,11 +229,16 @@ class ActionLog:
         ``key_rotated`` entry are signed with ``signing_key`` and verified with its public key.
         """
         path = Path(action_dir) / LOG_NAME
-        entries = read_log(path)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         except OSError as e:
             raise RecorderError(f"cannot open {path} for appending: {e}") from e
+        _lock_writer(fd, path)
+        try:
+            entries = read_log(path)
+        except BaseException:
+            os.close(fd)
+            raise
         log = cls(path, fd, clock, signing_key, entries)
         try:
             log._append_own(
@@ -209,28 +262,32 @@ class ActionLog:
         """
         path = _log_path(Path(action_dir))
         try:
-            raw = path.read_bytes()
-        except OSError as e:
-            raise UnreadableError(f"{path}: cannot read the action log: {e}") from e
-        lines, tail = split_lines(raw)
-        if not lines:
-            raise UnreadableError(f"{path}: no complete entry to keep ({len(raw)} bytes)")
-        try:
-            entries = parse_chain(lines, source=str(path))
-        except LogFormatError as e:
-            raise LogFormatError(
-                f"{e}; repair only cuts a torn last line and leaves complete entries alone"
-            ) from e
-        if tail:
             fd = os.open(path, os.O_WRONLY)
+        except OSError as e:
+            raise UnreadableError(f"{path}: cannot open the action log: {e}") from e
+        _lock_writer(fd, path)  # a live writer's last line may be torn only for a moment
+        try:
             try:
+                raw = path.read_bytes()
+            except OSError as e:
+                raise UnreadableError(f"{path}: cannot read the action log: {e}") from e
+            lines, tail = split_lines(raw)
+            if not lines:
+                raise UnreadableError(f"{path}: no complete entry to keep ({len(raw)} bytes)")
+            try:
+                entries = parse_chain(lines, source=str(path))
+            except LogFormatError as e:
+                raise LogFormatError(
+                    f"{e}; repair only cuts a torn last line and leaves complete entries alone"
+                ) from e
+            if tail:
                 size = os.fstat(fd).st_size
                 if size != len(raw):
                     raise LogChangedError(f"{path} changed during repair ({size} bytes now)")
                 os.ftruncate(fd, len(raw) - len(tail))
                 os.fsync(fd)
-            finally:
-                os.close(fd)
+        finally:
+            os.close(fd)
         return RepairResult(path, len(entries), 1 if tail else 0, len(tail), tail)
 
     # -- writing -------------------------------------------------------------------------------

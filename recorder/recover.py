@@ -13,6 +13,10 @@ Steps, in an order that never damages anything sealed:
    ended (final playlists), ``session_ended`` is logged and a checkpoint is signed.
 
 Session time continues across the crash: the new clock keeps the log's UTC origin.
+
+A recording in progress is never touched: its writer holds the log's lock (released by the kernel
+when the recorder dies), and :func:`recover` refuses a locked log. :func:`find_interrupted` and
+:func:`recover_interrupted` do the same for every action under a folder, for the app's start-up.
 """
 
 from __future__ import annotations
@@ -59,6 +63,79 @@ class RecoveryResult:
             f"{len(self.lost)} empty partial(s) removed, "
             f"gap {self.gap_from:.3f}–{self.gap_to:.3f} s"
         )
+
+
+def _needs_recovery(path: Path) -> bool:
+    """True if ``path``'s recording did not end cleanly (read-only; the log is not repaired)."""
+    from recorder.log import LOG_NAME, read_log
+
+    raw = (path / LOG_NAME).read_bytes()
+    if not raw.endswith(b"\n"):
+        return True  # torn by a crash mid-append
+    read_log(path)  # a damaged complete line raises: recover() will report it too
+    session = LoggedSession.read(path)
+    logged = {track: set(segs) for track, segs in session.segments.items()}
+    unsealed = any(
+        index not in logged.get(track, ())
+        for track, files in scan_media(path).items()
+        for index in files
+    )
+    return unsealed or not session.cleanly_ended
+
+
+def find_interrupted(actions_root: Path | str) -> list[Path]:
+    """Action folders directly under ``actions_root`` whose recorder died before it stopped.
+
+    A folder counts if it has an action log, no live writer holds that log (a recording in
+    progress, in this process or another, is left alone) and the recording did not end cleanly
+    (torn log, unsealed media, or no final ``session_ended`` + checkpoint). Folders without a log
+    (an action prepared but never recorded) are skipped. A log too damaged to read is listed too,
+    so that :func:`recover_interrupted` reports it instead of hiding it.
+    """
+    from recorder.kinds import LogFormatError
+    from recorder.log import LOG_NAME, log_in_use
+
+    root = Path(actions_root)
+    if not root.is_dir():
+        return []
+    found: list[Path] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if not (folder / LOG_NAME).is_file() or log_in_use(folder):
+            continue
+        try:
+            if _needs_recovery(folder):
+                found.append(folder)
+        except (LogFormatError, UnreadableError, OSError):
+            found.append(folder)
+    return found
+
+
+@dataclass(frozen=True)
+class InterruptedOutcome:
+    """What start-up recovery did with one interrupted action: ``result`` or ``error``."""
+
+    action_dir: Path
+    result: RecoveryResult | None = None
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.result is None) == (self.error is None):
+            raise ValueError("an outcome has exactly one of result and error")
+
+
+def recover_interrupted(actions_root: Path | str) -> list[InterruptedOutcome]:
+    """Recover every action :func:`find_interrupted` lists (call it when the app starts).
+
+    One damaged folder does not stop the others: its error is returned in its outcome. Blocking
+    (salvage remuxes media): run it on a worker thread, not on the event loop or the GUI thread.
+    """
+    outcomes: list[InterruptedOutcome] = []
+    for folder in find_interrupted(actions_root):
+        try:
+            outcomes.append(InterruptedOutcome(folder, result=recover(folder)))
+        except (RecorderError, OSError) as e:
+            outcomes.append(InterruptedOutcome(folder, error=str(e)))
+    return outcomes
 
 
 def _clock_continuing(origin_utc: datetime) -> SessionClock:
