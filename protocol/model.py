@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protocol.case import LANGUAGES, Action, Case
+from protocol.conduct import Deviation, PresenceAlert
+from protocol.inspection import Inspection, Still, StillAnnotation
 from protocol.model_base import ProtocolModelError, rules, validate_fields
 from protocol.participants import (
     DRAFTER_ROLES,
@@ -50,9 +52,20 @@ class Protocol:
     recording: RecordingSummary | None
     signatures: tuple[Signature, ...]
     signers: tuple[SignerIdentity, ...] = ()
+    deviations: tuple[Deviation, ...] = ()
+    presence_alerts: tuple[PresenceAlert, ...] = ()
+    stills: tuple[Still, ...] = ()  # the photo table
+    annotations: tuple[StillAnnotation, ...] = ()
+    inspection: Inspection | None = None  # required for, and only for, a remote inspection
 
     def __post_init__(self) -> None:
         validate_fields(self)
+        if (self.inspection is None) == (self.action.type == "remote_inspection"):
+            raise ProtocolModelError(
+                "inspection",
+                None if self.inspection is None else "…",
+                "an inspection record is required for a remote_inspection and only for it",
+            )
         ids = [p.id for p in self.participants]
         for i, pid in enumerate(ids):
             if pid in ids[:i]:
@@ -73,11 +86,18 @@ class Protocol:
             ("statements", self.statements),
             ("signatures", self.signatures),
             ("signers", self.signers),
+            ("presence_alerts", self.presence_alerts),
         )
         for name, items in groups:
             for i, item in enumerate(items):
                 ref: str = item.participant
                 self._refs(f"{name}[{i}].participant", [ref], known)
+        for i, d in enumerate(self.deviations):
+            self._refs(f"deviations[{i}].by", [d.by], known)
+        for i, c in enumerate(self.identity_checks):
+            people = [s.by for s in c.steps if s.by != "system"]
+            self._refs(f"identity_checks[{i}].steps.by", people, known)
+        self._stills(known)
         for i, check in enumerate(self.identity_checks):
             self._refs(f"identity_checks[{i}].confirmed_by", check.confirmed_by, known)
         for i, t in enumerate(self.testimonies):
@@ -101,6 +121,34 @@ class Protocol:
                     f"signers[{i}].iin", s.iin, f"differs from the participant's IIN {iin!r}"
                 )
         self._times_inside()
+
+    def _stills(self, known: set[str]) -> None:
+        for i, s in enumerate(self.stills):
+            if s.number != i + 1:
+                raise ProtocolModelError(
+                    f"stills[{i}].number", s.number, f"stills are numbered in order, {i + 1}"
+                )
+            self._refs(f"stills[{i}].camera_of", [s.camera_of], known)
+            self._refs(f"stills[{i}].taken_by", [s.taken_by], known)
+        hashes = {s.file.sha256 for s in self.stills}
+        for i, a in enumerate(self.annotations):
+            self._refs(f"annotations[{i}].author", [a.author], known)
+            if a.still_sha256 not in hashes:
+                raise ProtocolModelError(
+                    f"annotations[{i}].still_sha256", a.still_sha256, "no still has this SHA-256"
+                )
+        for i, e in enumerate(self.exhibits):
+            if e.number != i + 1:
+                raise ProtocolModelError(
+                    f"exhibits[{i}].number", e.number, f"exhibits are numbered in order, {i + 1}"
+                )
+        if self.inspection is not None:
+            for i, f in enumerate(self.inspection.findings):
+                for n in f.stills:
+                    if not 1 <= n <= len(self.stills):
+                        raise ProtocolModelError(
+                            f"inspection.findings[{i}].stills", n, "no still has this number"
+                        )
 
     @staticmethod
     def _refs(path: str, refs: Iterable[str], known: set[str]) -> None:
@@ -131,6 +179,17 @@ class Protocol:
             inside(f"exhibits[{i}].at", e.at)
         for i, s in enumerate(self.statements):
             inside(f"statements[{i}].at", s.at)
+        for i, e in enumerate(self.exhibits):
+            inside(f"exhibits[{i}].ended_at", e.ended_at)
+        for i, d in enumerate(self.deviations):
+            inside(f"deviations[{i}].at", d.at)
+        for i, p in enumerate(self.presence_alerts):
+            inside(f"presence_alerts[{i}].start", p.start)
+            inside(f"presence_alerts[{i}].end", p.end)
+        for i, st in enumerate(self.stills):
+            inside(f"stills[{i}].at", st.at)
+        for i, an in enumerate(self.annotations):
+            inside(f"annotations[{i}].at", an.at)
 
     def participant(self, pid: str) -> Participant:
         """The participant with id ``pid``."""

@@ -41,6 +41,7 @@ LOCATIONS = ("investigator", "remote")
 IDENTITY_METHODS = (
     "id_card_mrz",
     "passport_mrz",
+    "id_document",  # a document checked without a machine-readable zone
     "certificate",
     "remote_official",
     "personal_knowledge",
@@ -54,8 +55,23 @@ ACKNOWLEDGMENT_KINDS = (
     "warning_false_denunciation",
     "warning_interpreter",
     "confidentiality",
+    "warnings",  # one procedure step acknowledging several warnings (CC 419/420/421)
+    "environment",  # "I am alone", camera pan
+    "language",
+    "read_back",
 )
-ACKNOWLEDGMENT_HOW = ("oral", "on_screen", "on_screen_and_oral", "signed")
+# typed_name: the guest pressed "I understand" and typed their name on their own page;
+# signed: a desktop participant signed the exact text with their key.
+ACKNOWLEDGMENT_HOW = ("oral", "on_screen", "on_screen_and_oral", "signed", "typed_name")
+# Identity steps as app.core.guest_identity and app.core.identity log them.
+IDENTITY_STEPS = (
+    "link-and-pin",
+    "document-stills",
+    "document-data",
+    "remote-official",
+    "investigator-attestation",
+    "certificate",
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +149,21 @@ class EvidenceFile:
 
 
 @dataclass(frozen=True)
+class IdentityStep:
+    """One logged step of establishing identity: what, by whom (``system`` or a participant),
+    when, with what result (as logged: ``passed``, ``captured``, ``verified``, ``accepted``...)."""
+
+    step: str = field(metadata=rules(enum=IDENTITY_STEPS))
+    by: str = field(metadata=rules(pattern=ID_PATTERN))
+    result: str = field(metadata=rules(pattern=r"^[a-z][a-z-]{0,31}$"))
+    at: dt.datetime
+    note: str = field(default="", metadata=rules(blank=True))
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+
+
+@dataclass(frozen=True)
 class IdentityCheck:
     """How a participant's identity was established, on what evidence, confirmed by whom."""
 
@@ -144,6 +175,7 @@ class IdentityCheck:
     at: dt.datetime
     result: str = field(default="confirmed", metadata=rules(enum=("confirmed", "not_confirmed")))
     note: str = field(default="", metadata=rules(blank=True))
+    steps: tuple[IdentityStep, ...] = ()  # the logged steps, in order
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -161,6 +193,9 @@ class Acknowledgment:
     explained_at: dt.datetime
     acknowledged_at: dt.datetime
     how: str = field(metadata=rules(enum=ACKNOWLEDGMENT_HOW))
+    step: str = field(default="", metadata=rules(blank=True))  # the procedure step, when logged
+    # SHA-256 of the exact text version shown (NFC UTF-8), as the log keeps it
+    text_sha256: str | None = field(default=None, metadata=rules(pattern=SHA256_HEX))
 
     def __post_init__(self) -> None:
         validate_fields(self)

@@ -15,7 +15,7 @@ from protocol.model_base import (
 from protocol.participants import EvidenceFile
 
 QUESTION_STATUSES = ("answered", "withdrawn", "refused")
-EXHIBIT_KINDS = ("document", "photo", "video", "audio", "object")
+EXHIBIT_KINDS = ("document", "photo", "video", "audio", "object", "screen")
 STATEMENT_KINDS = ("statement", "objection", "remark", "correction", "addition")
 
 
@@ -93,9 +93,12 @@ class Exhibit:
     at: dt.datetime
     file: EvidenceFile | None = None
     played_seconds: float | None = field(default=None, metadata=rules(minimum=0))
+    ended_at: dt.datetime | None = None  # when showing or playing stopped
 
     def __post_init__(self) -> None:
         validate_fields(self)
+        if self.ended_at is not None:
+            check_order("ended_at", self.at, self.ended_at, "at")
 
 
 @dataclass(frozen=True)

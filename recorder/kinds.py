@@ -203,6 +203,8 @@ register_kind("presence")  # face presence changes (app/core/presence.py)
 register_kind("acknowledgment")
 register_kind("procedural_step")
 register_kind("marker", {"note": _S})
+# expert annotations on stills; the data is documented in protocol/from_log.py
+register_kind("annotation_saved")
 register_kind("recording_paused", {"reason": _S})
 register_kind("recording_resumed")
 register_kind("warning", {"code": _S, "message": _S})

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+import resources
 from protocol.case import ACTION_TYPES, REMOTE_GROUNDS
-from protocol.participants import ACKNOWLEDGMENT_HOW, ACKNOWLEDGMENT_KINDS, IDENTITY_METHODS, ROLES
+from protocol.conduct import PRESENCE_STATES
+from protocol.participants import (
+    ACKNOWLEDGMENT_HOW,
+    ACKNOWLEDGMENT_KINDS,
+    IDENTITY_METHODS,
+    IDENTITY_STEPS,
+    ROLES,
+)
 from protocol.technical import Interval
 from protocol.testimony import EXHIBIT_KINDS, STATEMENT_KINDS
 from protocol.texts import Texts, TextsError, load_texts
@@ -41,6 +50,11 @@ def test_every_code_has_a_text(lang: str) -> None:
     assert set(t["statement_kinds"]) == set(STATEMENT_KINDS)
     kinds = Interval.__dataclass_fields__["kind"].metadata["enum"]
     assert set(t["interval_kinds"]) == set(kinds)
+    assert set(t["identity_steps"]) == set(IDENTITY_STEPS)
+    assert set(t["presence_states"]) == set(PRESENCE_STATES)
+    procedures = json.loads(resources.path("procedures", "actions.json").read_text())
+    steps = {s for a in procedures["actions"].values() for s in a["steps"]}
+    assert steps <= set(t["steps"])  # every step a deviation can name
 
 
 def test_bilingual_labels_and_articles() -> None:
