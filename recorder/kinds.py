@@ -212,3 +212,18 @@ register_kind("checkpoint", {"tree_size": _I, "root": _S, "public_key": _S, "sig
 register_kind("crash_recovered", {"from": _N, "to": _N})
 register_kind("key_rotated", {"public_key": _S, "reason": _S})
 register_kind("playlist_written", {"track": _S, "file": _S, "sha256": _S})
+# live-session acts of participants (app/core/hub.py, app/core/guest_acts.py): stills from a
+# participant's camera stored as evidence files, refused uploads, camera switches, pointer marks
+# and read-back replies
+register_kind("still_requested")
+register_kind("still", {"file": _S, "size": _I, "sha256": _S})
+register_kind("still_refused")
+register_kind("still_failed")
+register_kind("camera_switched")
+register_kind("pointer")
+register_kind("read_back")
+register_kind(
+    "exhibit_shown",
+    {"number": _I, "name": _S, "media": _S, "file": _S, "size": _I, "sha256": _S, "to": (list,)},
+)
+register_kind("exhibit_ended", {"number": _I, "reason": _S})

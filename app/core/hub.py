@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
-from collections.abc import Callable, Sequence
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from aiortc import (
@@ -26,11 +29,15 @@ from aiortc import (
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
 
+from app.core.evidence import EvidenceFile
+from app.core.exhibits import Exhibit, ExhibitDesk
 from app.core.invites import Admission, Invite, InviteBook, IssuedInvite
 from app.core.peer import FrameCounts, IsolatedTrack, SlotTrack, drain
 from app.core.policy import INVESTIGATOR, MediaPolicy
+from app.core.signaling.errors import ActRefused, SessionError
 from app.core.signaling.messages import Message
-from app.core.signaling.server import Channel
+from app.core.signaling.server import Channel, StillUpload
+from app.core.stills import STILL_KINDS, StillRequest, store_still
 
 log = logging.getLogger(__name__)
 STATES = ("invited", "waiting", "admitted", "connected", "disconnected", "reconnected", "left")
@@ -91,7 +98,34 @@ class HubError:
     at: datetime
 
 
-HubEvent = ParticipantEvent | HubError
+@dataclass(frozen=True)
+class GuestAct:
+    """A participant's own act for the session layer: ``acknowledge`` or ``read_back_reply``."""
+
+    participant_id: str
+    display_name: str
+    role: str
+    message: Message
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StillStored:
+    """A still from a participant's camera arrived intact and is stored as an evidence file."""
+
+    participant_id: str
+    request_id: str
+    kind: str
+    caption: str
+    author: str
+    evidence: EvidenceFile
+    width: int
+    height: int
+    at: datetime
+
+
+HubEvent = ParticipantEvent | HubError | GuestAct | StillStored
+ActHandler = Callable[[GuestAct], Awaitable[None]]
 
 
 @dataclass
@@ -127,6 +161,7 @@ class Hub:
         policy: MediaPolicy | None = None,
         forward_slots: int = 3,
         auto_admit: bool = False,
+        evidence_dir: Path | None = None,
     ) -> None:
         if not 0 <= forward_slots <= 8:
             raise ValueError(f"forward_slots {forward_slots}: expected 0..8")
@@ -138,6 +173,10 @@ class Hub:
         self.policy = policy or MediaPolicy()
         self.forward_slots = forward_slots
         self.auto_admit = auto_admit
+        # stills are stored in <action folder>/evidence (the recorder's folder by default)
+        self.evidence_dir: Path | None = evidence_dir or getattr(recorder, "action_dir", None)
+        self.act_handler: ActHandler | None = None  # see app.core.guest_acts.GuestActs
+        self._stills: dict[str, StillRequest] = {}  # by ticket hash
         self.counts = FrameCounts()
         self.events: asyncio.Queue[HubEvent] = asyncio.Queue()
         self._listeners: list[Callable[[HubEvent], None]] = []
@@ -146,6 +185,14 @@ class Hub:
         self._peers: dict[str, _Peer] = {}
         self._started = False
         self._closed = False
+        self._exhibits = ExhibitDesk(
+            relay=self._relay,
+            counts=self.counts,
+            recorder=recorder,
+            camera=self._local,
+            connection=self._connection_of,
+            on_error=lambda message: self._error(None, message),
+        )
 
     # ---- public API -------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[HubEvent], None]) -> None:
@@ -248,6 +295,7 @@ class Hub:
         if self._closed:
             return
         self._closed = True
+        await self._exhibits.close("the session has ended")
         for peer in list(self._peers.values()):
             if peer.channel is not None:
                 await peer.channel.send(Message("bye", {"reason": "the session has ended"}))
@@ -258,7 +306,193 @@ class Hub:
         for track in self._local.values():
             track.stop()
 
+    async def show_text(
+        self,
+        participant_id: str,
+        *,
+        request_id: str,
+        purpose: str,
+        step: str,
+        title: str,
+        text: str,
+        draft: str | None = None,
+    ) -> None:
+        """Show a procedure text on the participant's page (``acknowledge`` or ``read_back``)."""
+        if purpose not in ("acknowledge", "read_back"):
+            raise ValueError(f"purpose {purpose!r}: expected 'acknowledge' or 'read_back'")
+        channel = self._admitted_channel(participant_id)
+        data = {"request_id": request_id, "purpose": purpose, "step": step}
+        data |= {"title": title, "text": text}
+        if draft is not None:
+            data["draft"] = draft
+        await channel.send(Message("show_text", data))
+
+    async def request_still(
+        self, participant_id: str, kind: str, caption: str, *, author: str = INVESTIGATOR
+    ) -> str:
+        """Ask the participant's device for a full-resolution still; returns the request id.
+
+        The page uploads it over HTTP(S) with its SHA-256 (:meth:`on_still`); a :class:`StillStored`
+        event follows when it arrived intact.
+        """
+        if kind not in STILL_KINDS:
+            raise ValueError(f"still kind {kind!r}: expected one of {', '.join(STILL_KINDS)}")
+        if not caption.strip() or len(caption) > 500:
+            raise ValueError("a still needs a caption of 1-500 characters")
+        channel = self._admitted_channel(participant_id)
+        ticket = secrets.token_urlsafe(32)
+        request = StillRequest(
+            participant_id=participant_id,
+            request_id="s" + secrets.token_hex(6),
+            kind=kind,
+            caption=caption.strip(),
+            author=author,
+        )
+        self._stills[_ticket_hash(ticket)] = request
+        await self._record(
+            "still_requested",
+            self._peer(participant_id),
+            request_id=request.request_id,
+            kind=kind,
+            caption=request.caption,
+            author=author,
+        )
+        await channel.send(
+            Message(
+                "capture_still",
+                {
+                    "request_id": request.request_id,
+                    "kind": kind,
+                    "caption": request.caption,
+                    "upload_url": f"/a/{self.action_id}/still",
+                    "ticket": ticket,
+                },
+            )
+        )
+        return request.request_id
+
+    async def point(
+        self, participant_id: str, x: float, y: float, *, seconds: float = 4.0, label: str = ""
+    ) -> None:
+        """Show a temporary marker on the participant's own camera view (logged)."""
+        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+            raise ValueError(f"pointer at ({x}, {y}): expected fractions of the picture, 0..1")
+        if not 0.5 <= seconds <= 30:
+            raise ValueError(f"pointer for {seconds} s: expected 0.5 to 30 s")
+        channel = self._admitted_channel(participant_id)
+        data: dict[str, Any] = {"x": x, "y": y, "seconds": seconds}
+        if label:
+            data["label"] = label
+        await channel.send(Message("pointer", data))
+        await self._record("pointer", self._peer(participant_id), **data)
+
     # ---- called by the signaling server -------------------------------------------------------
+    async def on_act(self, channel: Channel, message: Message) -> None:
+        peer = self._current(channel)
+        if peer is None:
+            return
+        if message.type == "camera_switched":
+            await self._record(
+                "camera_switched", peer, facing=message["facing"], label=message["label"]
+            )
+            self._set_state(peer, peer.state, f"camera switched to {message['facing']}")
+            return
+        if message.type == "still_failed":
+            for key, req in list(self._stills.items()):
+                if req.request_id == message["request_id"] and req.participant_id == peer.pid:
+                    del self._stills[key]
+                    await self._record(
+                        "still_failed",
+                        peer,
+                        request_id=req.request_id,
+                        kind=req.kind,
+                        message=message["message"],
+                    )
+                    self._error(peer, f"no still from {peer.pid}: {message['message']}")
+            return
+        inv = peer.invite
+        act = GuestAct(inv.participant_id, inv.display_name, inv.role, message, _now())
+        self._emit(act)
+        request_id = message["request_id"]
+        ok, text = True, "recorded"
+        if self.act_handler is None:
+            ok, text = False, "the investigator's application does not accept this now"
+        else:
+            try:
+                await self.act_handler(act)
+            except ActRefused as e:
+                ok, text = False, e.message
+            except Exception as e:
+                log.exception("act handler failed")
+                ok, text = False, f"internal error: {type(e).__name__}"
+        result = {"request_id": request_id, "ok": ok, "message": text}
+        await channel.send(Message("act_result", result))
+
+    async def on_still(self, upload: StillUpload) -> dict[str, object]:
+        request = self._stills.get(_ticket_hash(upload.ticket))
+        peer = self._peers.get(request.participant_id) if request else None
+        if request is None or peer is None:
+            raise SessionError("unknown_ticket", "this upload ticket is not valid (or was used)")
+        if self.evidence_dir is None:
+            raise SessionError("no_evidence_dir", "this session keeps no evidence files")
+        try:
+            stored = await store_still(self.evidence_dir, request, upload)
+        except SessionError as e:
+            await self._record(
+                "still_refused",
+                peer,
+                request_id=request.request_id,
+                code=e.code,
+                reason=e.message,
+                claimed_sha256=upload.claimed_sha256,
+                size=len(upload.data),
+            )
+            raise
+        del self._stills[_ticket_hash(upload.ticket)]
+        await self._record(
+            "still",
+            peer,
+            request_id=request.request_id,
+            kind=request.kind,
+            caption=request.caption,
+            author=request.author,
+            width=stored.width,
+            height=stored.height,
+            media_type=upload.media_type,
+            **stored.evidence.log_data(),
+        )
+        self._emit(
+            StillStored(
+                peer.pid,
+                request.request_id,
+                request.kind,
+                request.caption,
+                request.author,
+                stored.evidence,
+                stored.width,
+                stored.height,
+                _now(),
+            )
+        )
+        if peer.channel is not None:
+            await peer.channel.send(
+                Message(
+                    "still_stored",
+                    {
+                        "request_id": request.request_id,
+                        "sha256": stored.evidence.sha256,
+                        "width": stored.width,
+                        "height": stored.height,
+                    },
+                )
+            )
+        return {
+            "request_id": request.request_id,
+            "sha256": stored.evidence.sha256,
+            "width": stored.width,
+            "height": stored.height,
+        }
+
     async def on_waiting(self, invite: Invite, language: str, channel: Channel) -> None:
         peer = _Peer(invite=invite, channel=channel, language=language)
         self._peers[invite.participant_id] = peer
@@ -271,7 +505,30 @@ class Hub:
 
     async def on_resume(self, admission: Admission, channel: Channel) -> None:
         peer = self._peers.get(admission.participant_id)
-        if peer is None or peer.state in ("waiting", "left"):
+        if peer is None:
+            # a valid credential this hub has not seen: the hub was restarted (its invite book
+            # is kept on disk). The participant comes back to the lobby; the investigator admits
+            # again, and the recording of that participant continues under the same track names.
+            invite = self.invites.invite_of(self.action_id, admission.participant_id)
+            if invite is None or invite.revoked_at is not None:
+                await channel.send(
+                    Message(
+                        "error", {"code": "not_admitted", "message": "not admitted", "fatal": True}
+                    )
+                )
+                await channel.close()
+                return
+            peer = _Peer(invite=invite, channel=channel)
+            self._peers[invite.participant_id] = peer
+            channel.participant_id = invite.participant_id
+            channel.state = "waiting"
+            await self._record("participant_joined", peer, after="hub restart")
+            self._set_state(peer, "waiting", "rejoined after the hub restarted")
+            await channel.send(Message("lobby"))
+            if self.auto_admit:
+                await self.admit(invite.participant_id)
+            return
+        if peer.state in ("waiting", "left"):
             await channel.send(
                 Message("error", {"code": "not_admitted", "message": "not admitted", "fatal": True})
             )
@@ -332,6 +589,12 @@ class Hub:
             self._set_state(peer, "left", reason)
 
     # ---- internals ----------------------------------------------------------------------------
+    def _admitted_channel(self, participant_id: str) -> Channel:
+        peer = self._peer(participant_id)
+        if peer.state not in ("admitted", "connected", "reconnected") or peer.channel is None:
+            raise ValueError(f"participant {participant_id!r} is {peer.state}, not in the session")
+        return peer.channel
+
     def _peer(self, participant_id: str) -> _Peer:
         peer = self._peers.get(participant_id)
         if peer is None:
@@ -360,14 +623,14 @@ class Hub:
     def _error(self, peer: _Peer | None, message: str) -> None:
         self._emit(HubError(message, peer.pid if peer else None, _now()))
 
-    async def _record(self, kind: str, peer: _Peer, **extra: Any) -> None:
+    async def _record(self, entry: str, peer: _Peer, /, **extra: Any) -> None:
         if self.recorder is None:
             return
         data = {"participant": peer.pid, "role": peer.invite.role, **extra}
         try:
-            await self.recorder.event(kind, data)
+            await self.recorder.event(entry, data)
         except Exception as e:
-            self._error(peer, f"could not log {kind}: {e}")
+            self._error(peer, f"could not log {entry}: {e}")
 
     def _spawn(self, peer: _Peer | None, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -483,6 +746,30 @@ class Hub:
                 with contextlib.suppress(ConnectionError):
                     await viewer.channel.send(Message("roster", {"slots": roster}))
 
+    # ---- exhibits (app/core/exhibits.py, docs/exhibits.md) -----------------------------------
+    async def show_exhibit(self, exhibit: Exhibit, to: Sequence[str]) -> None:
+        """Show a prepared exhibit to the participants ``to`` (ids): it replaces the
+        investigator's camera (and microphone, for a clip with sound) on their connections until
+        it ends; it is recorded as ``exhibit-<n>-video``/``-audio`` and ``exhibit_shown`` logged."""
+        await self._exhibits.show(exhibit, to)
+
+    async def stop_exhibit(self, number: int, reason: str = "stopped by the investigator") -> None:
+        """End the exhibit shown (clips also end by themselves); logs ``exhibit_ended``."""
+        await self._exhibits.stop(number, reason)
+
+    @property
+    def exhibit_shown(self) -> Exhibit | None:
+        """The exhibit being shown now, if any."""
+        return self._exhibits.showing
+
+    def _connection_of(self, participant_id: str) -> RTCPeerConnection | None:
+        peer = self._peers.get(participant_id)
+        return peer.pc if peer is not None else None
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _ticket_hash(ticket: str) -> str:
+    return hashlib.sha256(b"tergeu-still-ticket\x00" + ticket.encode()).hexdigest()

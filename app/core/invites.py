@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import os
 import re
 import secrets
 import threading
@@ -137,15 +139,122 @@ def parse_join_link(link: str) -> tuple[str, str, str]:
     return head[:at], action, token
 
 
-class InviteBook:
-    """The invites of one server, thread-safe; time comes from ``now`` so tests can move it."""
+BOOK_FORMAT = "tergeu-invites/1"
 
-    def __init__(self, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+
+class InviteBook:
+    """The invites of one server, thread-safe; time comes from ``now`` so tests can move it.
+
+    With ``path`` the book (hashes only) is kept in that file, rewritten durably after every
+    change, so a hub that dies and is started again still knows who was invited, which tokens
+    are used and which reconnect credentials are valid: participants rejoin where they were.
+    """
+
+    def __init__(
+        self,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        path: Path | None = None,
+    ) -> None:
         self._now = now
         self._lock = threading.Lock()
         self._invites: dict[str, Invite] = {}  # by invite id
         self._by_token: dict[str, str] = {}  # token hash → invite id
         self._credentials: dict[str, Admission] = {}  # credential hash → admission
+        self.path = path
+        if path is not None and path.exists():
+            self._load(path)
+
+    # ---- persistence ----------------------------------------------------------------------
+    def _load(self, path: Path) -> None:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict) or raw.get("format") != BOOK_FORMAT:
+                raise ValueError(f"expected format {BOOK_FORMAT!r}")
+            if set(raw) != {"format", "invites", "credentials"}:
+                raise ValueError(f"fields {sorted(raw)}; expected format, invites, credentials")
+            for item in raw["invites"]:
+                invite = Invite(
+                    invite_id=item["invite_id"],
+                    action_id=item["action_id"],
+                    participant_id=item["participant_id"],
+                    role=item["role"],
+                    display_name=item["display_name"],
+                    expires_at=datetime.fromisoformat(item["expires_at"]),
+                    token_hash=item["token_hash"],
+                    pin_salt=bytes.fromhex(item["pin_salt"]),
+                    pin_hash=bytes.fromhex(item["pin_hash"]),
+                    failed_pins=int(item["failed_pins"]),
+                    used_at=_when(item["used_at"]),
+                    revoked_at=_when(item["revoked_at"]),
+                )
+                self._invites[invite.invite_id] = invite
+                self._by_token[invite.token_hash] = invite.invite_id
+            for item in raw["credentials"]:
+                self._credentials[item["hash"]] = Admission(
+                    item["action_id"], item["participant_id"], item["role"], item["display_name"]
+                )
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise InviteError("book_unreadable", f"invite book {path} cannot be read: {e}") from e
+
+    def _save(self) -> None:
+        """Rewrite the file durably (temp, fsync, rename); called with the lock held."""
+        if self.path is None:
+            return
+        data = {
+            "format": BOOK_FORMAT,
+            "invites": [
+                {
+                    "invite_id": i.invite_id,
+                    "action_id": i.action_id,
+                    "participant_id": i.participant_id,
+                    "role": i.role,
+                    "display_name": i.display_name,
+                    "expires_at": i.expires_at.isoformat(),
+                    "token_hash": i.token_hash,
+                    "pin_salt": i.pin_salt.hex(),
+                    "pin_hash": i.pin_hash.hex(),
+                    "failed_pins": i.failed_pins,
+                    "used_at": i.used_at.isoformat() if i.used_at else None,
+                    "revoked_at": i.revoked_at.isoformat() if i.revoked_at else None,
+                }
+                for i in self._invites.values()
+            ],
+            "credentials": [
+                {
+                    "hash": key,
+                    "action_id": a.action_id,
+                    "participant_id": a.participant_id,
+                    "role": a.role,
+                    "display_name": a.display_name,
+                }
+                for key, a in self._credentials.items()
+            ],
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temp = self.path.with_name(f".{self.path.name}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, self.path)
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def invite_of(self, action_id: str, participant_id: str) -> Invite | None:
+        """The latest invite issued to ``participant_id`` in ``action_id``, if any."""
+        with self._lock:
+            found = [
+                i
+                for i in self._invites.values()
+                if i.action_id == action_id and i.participant_id == participant_id
+            ]
+        return found[-1] if found else None
 
     def issue(
         self,
@@ -177,6 +286,7 @@ class InviteBook:
         with self._lock:
             self._invites[invite.invite_id] = invite
             self._by_token[invite.token_hash] = invite.invite_id
+            self._save()
         return IssuedInvite(invite, token, pin, join_link(base_url, action_id, token))
 
     def invites(self, action_id: str) -> list[Invite]:
@@ -198,6 +308,7 @@ class InviteBook:
                     and adm.action_id == invite.action_id
                 ):
                     del self._credentials[key]
+            self._save()
             return invite
 
     def check(self, action_id: str, token: str) -> Invite:
@@ -236,6 +347,7 @@ class InviteBook:
             if not ok:
                 invite = replace(invite, failed_pins=invite.failed_pins + 1)
                 self._invites[invite.invite_id] = invite
+                self._save()
                 left = MAX_PIN_ATTEMPTS - invite.failed_pins
                 if left <= 0:
                     raise InviteError(
@@ -246,6 +358,7 @@ class InviteBook:
                 raise InviteError("pin_wrong", "The PIN is not correct.", attempts_left=left)
             invite = replace(invite, used_at=self._now())
             self._invites[invite.invite_id] = invite
+            self._save()
             return invite
 
     def attempts_left(self, invite: Invite) -> int:
@@ -263,6 +376,7 @@ class InviteBook:
                 if adm == admission:
                     del self._credentials[key]
             self._credentials[_token_hash("cred:" + credential)] = admission
+            self._save()
         return credential
 
     def check_credential(self, action_id: str, credential: str) -> Admission:
@@ -274,3 +388,7 @@ class InviteBook:
         if admission.action_id != action_id:
             raise InviteError("foreign", "This credential belongs to a different session.")
         return admission
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None

@@ -28,7 +28,13 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from app.core.invites import parse_join_link
 from app.core.signaling.errors import SessionError
-from app.core.signaling.messages import PROTOCOL_VERSION, SERVER_MESSAGES, Message, parse_message
+from app.core.signaling.messages import (
+    MAX_SERVER_MESSAGE_BYTES,
+    PROTOCOL_VERSION,
+    SERVER_MESSAGES,
+    Message,
+    parse_message,
+)
 
 log = logging.getLogger(__name__)
 FrameHook = Callable[[str, Any], None]
@@ -138,7 +144,9 @@ class Participant:
             async for raw in ws:
                 if raw.type != aiohttp.WSMsgType.TEXT:
                     break
-                msg = parse_message(raw.data, allowed=SERVER_MESSAGES)
+                msg = parse_message(
+                    raw.data, allowed=SERVER_MESSAGES, limit=MAX_SERVER_MESSAGE_BYTES
+                )
                 ended = await self._handle(msg)
                 if ended is not None:
                     return ended

@@ -13,14 +13,18 @@
   const st = {
     lang: "ru", texts: {}, screen: "", ws: null, pc: null, stream: null,
     credential: null, invite: null, recording: false, leaving: false, phase: "new",
-    errorCode: null, resumeTimer: null, audioCtx: null,
+    errorCode: null, resumeTimer: null, audioCtx: null, attempts: 0,
+    acts: [], act: null, stills: [], corruptNext: 0, pointerTimer: null, facing: "unknown",
   };
   const api = (window.tergeuGuest = {
     get state() { return st.phase; }, get screen() { return st.screen; },
     get error() { return st.errorCode; }, get recording() { return st.recording; },
+    get act() { return st.act; }, get stills() { return st.stills.slice(); },
     stats, lang: () => st.lang,
     // automation: drop the connections as a network failure would (the page then resumes)
     simulateNetworkLoss() { dropMedia(); if (st.ws) st.ws.close(); },
+    // automation: damage the next n still uploads in transit (the server must refuse them)
+    corruptNextUploads(n) { st.corruptNext = n; },
   });
 
   // ---------- language ----------
@@ -43,6 +47,8 @@
     $("preview").setAttribute("aria-label", t("preview_label"));
     $("self").setAttribute("aria-label", t("self_label"));
     renderWho();
+    renderAct();
+    if (st.phase === "reconnecting") banner(t("reconnecting", { n: st.attempts }));
     if (st.errorCode) showError(st.errorCode, st.errorVars);
   }
   function initialLang() {
@@ -59,6 +65,7 @@
     for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== "screen-" + name;
     const h = document.querySelector("#screen-" + name + " h1");
     const focusTarget = { pin: $("pin"), rules: $("ack") }[name] || h;
+    if (name === "act") window.scrollTo(0, 0);
     if (focusTarget) { if (focusTarget === h) h.tabIndex = -1; focusTarget.focus(); }
   }
   function banner(text) { const b = $("banner"); b.textContent = text || ""; b.hidden = !text; }
@@ -105,10 +112,17 @@
       if (ws !== st.ws) return;
       if (st.leaving || st.screen === "ended") return;
       if (st.credential) {
-        $("net").textContent = t("net_lost");
+        // the network or the investigator's application is gone: say so, keep trying
+        st.phase = "reconnecting"; st.attempts += 1;
+        setRecording(false);
         dropMedia();
+        $("net").textContent = t("net_lost");
+        banner(t("reconnecting", { n: st.attempts }));
+        // an open request dies with the connection; the investigator asks again
+        st.act = null; st.acts = [];
+        if (st.screen === "act") show("session");
         clearTimeout(st.resumeTimer);
-        st.resumeTimer = setTimeout(() => connect(false), 1000);
+        st.resumeTimer = setTimeout(() => connect(false), Math.min(1000 + 250 * st.attempts, 3000));
       } else if (first) {
         showError("network");
       }
@@ -120,13 +134,18 @@
         st.invite = msg; st.phase = "invited"; renderWho();
         break;
       case "lobby":
-        st.phase = "waiting"; show("lobby");
+        st.phase = "waiting"; st.attempts = 0; banner(""); show("lobby");
         break;
       case "admitted":
         if (msg.credential) st.credential = msg.credential;
         st.iceServers = msg.ice_servers;
-        st.phase = "admitted"; $("net").textContent = ""; banner("");
+        st.phase = "admitted"; st.attempts = 0; $("net").textContent = ""; banner("");
         break;
+      case "show_text": st.acts.push(msg); if (!st.act) nextAct(); break;
+      case "act_result": actResult(msg); break;
+      case "capture_still": captureStill(msg); break;
+      case "still_stored": break; // the upload's own reply already confirmed it
+      case "pointer": pointer(msg); break;
       case "recording": setRecording(!!msg.active); break;
       case "offer": await answer(msg.sdp); break;
       case "roster": roster(msg.slots); break;
@@ -206,7 +225,8 @@
     await gathered(pc, 3000);
     send("answer", { sdp: pc.localDescription.sdp });
     $("self").srcObject = st.stream;
-    show("session");
+    if (st.screen !== "act") show("session");
+    updateSwitch();
   }
   function gathered(pc, ms) {
     if (pc.iceGatheringState === "complete") return Promise.resolve();
@@ -258,6 +278,223 @@
     return out;
   }
 
+  // ---------- acknowledgments and read-back (the guest's own acts) ----------
+  async function sha256Hex(data) {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data.normalize("NFC")) : data;
+    const digest = await crypto.subtle.digest("SHA-256", bytes);
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  function paragraphs(el, text) {
+    el.textContent = "";
+    for (const part of text.split(/\n{2,}/)) {
+      const p = document.createElement("p"); p.textContent = part; el.appendChild(p);
+    }
+  }
+  function nextAct() {
+    st.act = st.acts.shift() || null;
+    if (!st.act) { if (st.screen === "act") show(st.pc ? "session" : "lobby"); return; }
+    const a = st.act, readBack = a.purpose === "read_back";
+    $("act-title").textContent = a.title;
+    paragraphs($("act-text"), a.text);
+    $("act-draft-box").hidden = !readBack;
+    $("act-refuse-box").hidden = !readBack;
+    if (readBack) { paragraphs($("act-draft"), a.draft || ""); $("act-remarks").value = ""; }
+    $("act-reason").value = ""; $("act-name").value = ""; $("act-error").textContent = "";
+    renderAct();
+    show("act");
+  }
+  function renderAct() {
+    if (!st.act) return;
+    const readBack = st.act.purpose === "read_back";
+    $("act-submit").textContent = t(readBack ? "read_back_confirm" : "understand");
+    $("act-name-help").textContent = t("act_name_help", {
+      name: st.invite ? st.invite.display_name : "" });
+  }
+  async function submitAct(decision) {
+    const a = st.act;
+    if (!a) return;
+    const name = $("act-name").value.trim();
+    if (decision === "acknowledged" && !name) {
+      $("act-error").textContent = t("err_name_empty"); $("act-name").focus(); return;
+    }
+    if (decision === "refused" && !$("act-reason").value.trim()) {
+      $("act-error").textContent = t("err_reason_empty"); $("act-reason").focus(); return;
+    }
+    $("act-error").textContent = t("act_sending");
+    // the hash of exactly what this page showed: the title, a blank line, the text
+    const textHash = await sha256Hex(a.title + "\n\n" + a.text);
+    if (a.purpose === "read_back") {
+      send("read_back_reply", {
+        request_id: a.request_id, decision, remarks: $("act-remarks").value,
+        reason: decision === "refused" ? $("act-reason").value.trim() : "",
+        typed_name: name, text_sha256: textHash, draft_sha256: await sha256Hex(a.draft || ""),
+      });
+    } else {
+      send("acknowledge", { request_id: a.request_id, typed_name: name, text_sha256: textHash });
+    }
+  }
+  function actResult(msg) {
+    if (!st.act || msg.request_id !== st.act.request_id) return;
+    if (!msg.ok) {
+      $("act-error").textContent = t("act_refused", { reason: msg.message });
+      $("act-name").focus();
+      return;
+    }
+    $("act-error").textContent = "";
+    st.act = null;
+    stillStatus(t("act_recorded"));
+    setTimeout(() => { if ($("still-status").textContent === t("act_recorded")) stillStatus(""); }, 4000);
+    nextAct();
+  }
+
+  // ---------- stills at the camera's full resolution ----------
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  function stillStatus(text) { const el = $("still-status"); el.textContent = text; el.hidden = !text; }
+  async function grab(track) {
+    if ("ImageCapture" in window) {
+      try { return await new ImageCapture(track).grabFrame(); } catch (e) { /* fall back */ }
+    }
+    const v = document.createElement("video");
+    v.muted = true; v.playsInline = true; v.srcObject = new MediaStream([track]);
+    await v.play();
+    return v;
+  }
+  async function takeStill() {
+    const track = st.stream && st.stream.getVideoTracks()[0];
+    if (!track || track.readyState !== "live") throw new Error("no camera");
+    const before = track.getSettings();
+    const caps = track.getCapabilities ? track.getCapabilities() : {};
+    const w = caps.width && caps.width.max, h = caps.height && caps.height.max;
+    let raised = false;
+    if (w && h && (w > before.width || h > before.height)) {
+      // the camera's native size for one frame; the live video goes back right after
+      try { await track.applyConstraints({ width: { ideal: w }, height: { ideal: h } }); raised = true; }
+      catch (e) { /* keep the current size */ }
+    }
+    try {
+      const want = track.getSettings();
+      let img = null, iw = 0, ih = 0;
+      for (let i = 0; i < 40; i++) { // frames already in flight still have the old size
+        img = await grab(track);
+        iw = img.videoWidth || img.width; ih = img.videoHeight || img.height;
+        if (iw === want.width && ih === want.height) break;
+        await sleep(50);
+      }
+      const canvas = document.createElement("canvas");
+      canvas.width = iw; canvas.height = ih;
+      canvas.getContext("2d").drawImage(img, 0, 0, iw, ih);
+      const blob = await new Promise((r) => canvas.toBlob(r, "image/png")); // lossless
+      if (!blob) throw new Error("the picture could not be encoded");
+      return blob;
+    } finally {
+      if (raised) await track.applyConstraints({
+        width: { ideal: before.width }, height: { ideal: before.height } }).catch(() => {});
+    }
+  }
+  function upload(msg, body, type, digest) {
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", msg.upload_url);
+      xhr.setRequestHeader("Content-Type", type);
+      xhr.setRequestHeader("X-Tergeu-Ticket", msg.ticket);
+      xhr.setRequestHeader("X-Tergeu-Sha256", digest);
+      xhr.upload.onprogress = (ev) => {
+        if (ev.lengthComputable)
+          stillStatus(t("still_uploading", { p: Math.round((100 * ev.loaded) / ev.total) }));
+      };
+      xhr.onload = () => {
+        let reply = {}; try { reply = JSON.parse(xhr.responseText); } catch (e) { /* keep {} */ }
+        resolve({ status: xhr.status, reply });
+      };
+      xhr.onerror = () => resolve({ status: 0, reply: {} });
+      xhr.send(body);
+    });
+  }
+  async function captureStill(msg) {
+    stillStatus(t("still_taking"));
+    let blob;
+    try { blob = await takeStill(); } catch (e) {
+      stillStatus(t("still_failed"));
+      send("still_failed", { request_id: msg.request_id, message: String((e && e.message) || e) });
+      return;
+    }
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const digest = await sha256Hex(bytes);
+    const record = { request_id: msg.request_id, kind: msg.kind, sha256: digest, attempts: 0,
+      refused: [], stored: false };
+    st.stills.push(record);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      record.attempts = attempt;
+      let body = bytes;
+      if (st.corruptNext > 0) { st.corruptNext -= 1; body = bytes.slice(); body[body.length >> 1] ^= 0xff; }
+      const res = await upload(msg, body, blob.type, digest);
+      if (res.status === 200) {
+        Object.assign(record, { stored: true, width: res.reply.width, height: res.reply.height });
+        stillStatus(t("still_stored"));
+        setTimeout(() => { if ($("still-status").textContent === t("still_stored")) stillStatus(""); }, 4000);
+        return;
+      }
+      record.refused.push(res.reply.code || String(res.status));
+      if (res.status !== 0 && res.status !== 422 && res.status < 500) break; // refused for good
+      stillStatus(t("still_retry", { n: attempt }));
+      await sleep(300 * attempt);
+    }
+    stillStatus(t("still_failed"));
+    send("still_failed", { request_id: msg.request_id, message: "upload refused: " + record.refused.join(", ") });
+  }
+
+  // ---------- the investigator's pointer over the guest's own camera view ----------
+  function pointer(msg) {
+    const stage = $("stage"), v = $("self"), p = $("pointer");
+    stage.classList.add("pointing");
+    $("pointer-label").textContent = msg.label || t("pointer_here");
+    stillStatus(t("pointer_notice"));
+    requestAnimationFrame(() => {
+      // where the picture really is inside the element (object-fit: contain)
+      const vw = v.videoWidth || 4, vh = v.videoHeight || 3;
+      const s = Math.min(v.clientWidth / vw, v.clientHeight / vh);
+      const x = v.offsetLeft + (v.clientWidth - vw * s) / 2 + msg.x * vw * s;
+      const y = v.offsetTop + (v.clientHeight - vh * s) / 2 + msg.y * vh * s;
+      p.style.left = x + "px"; p.style.top = y + "px";
+      p.hidden = false;
+    });
+    clearTimeout(st.pointerTimer);
+    st.pointerTimer = setTimeout(() => {
+      p.hidden = true; stage.classList.remove("pointing");
+      if ($("still-status").textContent === t("pointer_notice")) stillStatus("");
+    }, msg.seconds * 1000);
+  }
+
+  // ---------- front / rear camera ----------
+  async function cameras() {
+    try { return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput"); }
+    catch (e) { return []; }
+  }
+  async function updateSwitch() { $("switch-cam").hidden = (await cameras()).length < 2; }
+  async function switchCamera() {
+    const old = st.stream && st.stream.getVideoTracks()[0];
+    const list = await cameras();
+    if (!old || list.length < 2) return;
+    const current = old.getSettings().deviceId;
+    const i = list.findIndex((d) => d.deviceId === current);
+    const next = list[(i + 1) % list.length];
+    let fresh;
+    try {
+      fresh = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: next.deviceId },
+        width: { ideal: 640 }, height: { ideal: 480 } } });
+    } catch (e) { banner(t("err_camera_busy")); return; }
+    const track = fresh.getVideoTracks()[0];
+    if ("contentHint" in track) track.contentHint = "detail";
+    // same sender, no renegotiation: the hub keeps recording this participant's video track
+    const sender = st.pc && st.pc.getSenders().find((s) => s.track && s.track.kind === "video");
+    if (sender) await sender.replaceTrack(track);
+    st.stream.removeTrack(old); old.stop(); st.stream.addTrack(track);
+    $("self").srcObject = st.stream;
+    const facing = (track.getSettings().facingMode || "unknown");
+    st.facing = ["user", "environment"].includes(facing) ? facing : "unknown";
+    send("camera_switched", { facing: st.facing, label: (track.label || "").slice(0, 200) });
+  }
+
   // ---------- wiring ----------
   function hangup() {
     st.leaving = true;
@@ -285,6 +522,9 @@
       send("pin", { pin, acknowledged: $("ack").checked, language: st.lang });
     };
     $("hangup").onclick = hangup;
+    $("switch-cam").onclick = () => switchCamera();
+    $("act-form").onsubmit = (ev) => { ev.preventDefault(); submitAct("acknowledged"); };
+    $("act-refuse").onclick = () => submitAct("refused");
     window.addEventListener("offline", () => { $("net").textContent = t("net_lost"); });
     if (!action || !token) { showError("unknown"); return; }
     if (st.screen !== "ended") show("rules");

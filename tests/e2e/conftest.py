@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from app.core.signaling.guest_browser import Chromium
+from tests.e2e.session_env import Env, session_env
 
 
 @pytest.fixture
@@ -12,3 +14,10 @@ async def chromium() -> AsyncIterator[Chromium]:
     """A headless Debian Chromium with fake camera/microphone and a throw-away profile."""
     async with Chromium() as browser:
         yield browser
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    """The real recorder, signaling server and hub on loopback (action log kept in memory)."""
+    async for value in session_env(tmp_path):
+        yield value

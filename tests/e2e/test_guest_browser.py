@@ -1,89 +1,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from app.core.hub import Hub
-from app.core.invites import InviteBook, IssuedInvite
 from app.core.signaling.guest_browser import Chromium, join_as_guest, type_pin
-from app.core.signaling.server import SignalingServer
-from recorder.clock import SessionClock
-from recorder.recording import Recorder
-from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
-from tests.app.test_hub import MemoryLog
+from tests.e2e.session_env import Env, shot_dir, wait_state
 
 pytestmark = pytest.mark.e2e
-SHOTS = os.environ.get("TERGEU_SCREENSHOTS")  # a folder to keep the screenshots in, if set
-
-
-@dataclass
-class Env:
-    hub: Hub
-    server: SignalingServer
-    book: InviteBook
-    recorder: Recorder
-    log: MemoryLog
-
-    def issue(self, pid: str = "g1", ttl: timedelta = timedelta(hours=1)) -> IssuedInvite:
-        return self.book.issue(
-            action_id="A1",
-            participant_id=pid,
-            role="witness",
-            display_name="Айгерим Сәтбаева",
-            base_url=self.server.base_url,
-            ttl=ttl,
-        )
-
-
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    clock = SessionClock.start()
-    log = MemoryLog(clock)
-    recorder = await Recorder.start(
-        tmp_path / "action",
-        action_id="A1",
-        planned_seconds=60,
-        clock=clock,
-        log=log,
-        segment_seconds=1.0,
-    )
-    book = InviteBook()
-    server = SignalingServer(book, port=0)
-    await server.start()
-    hub = Hub(
-        action_id="A1",
-        action_title="Допрос свидетеля",
-        invites=book,
-        recorder=recorder,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-    )
-    server.add_session(hub)
-    await hub.start()
-    yield Env(hub, server, book, recorder, log)
-    await hub.close()
-    await recorder.stop()
-    await server.stop()
-
-
-def shot_dir(tmp_path: Path) -> Path:
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-async def wait_state(hub: Hub, pid: str, state: str, timeout: float = 15) -> None:
-    end = time.monotonic() + timeout
-    while hub.participant_state(pid) != state:
-        assert time.monotonic() < end, f"{pid} is {hub.participant_state(pid)}, not {state}"
-        await asyncio.sleep(0.05)
 
 
 async def test_browser_guest_joins_media_flows_both_ways_and_is_recorded(

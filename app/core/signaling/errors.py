@@ -24,3 +24,10 @@ class InviteError(SessionError):
     def __init__(self, code: str, message: str, *, attempts_left: int | None = None) -> None:
         super().__init__(code, message)
         self.attempts_left = attempts_left
+
+
+class ActRefused(SessionError):
+    """A guest's act (acknowledgment, read-back reply) is not accepted; the page shows why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("act_refused", message)

@@ -18,6 +18,7 @@ from app.core.signaling.errors import ProtocolViolation
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
+MAX_SERVER_MESSAGE_BYTES = 1024 * 1024
 LANGUAGES = ("kk", "ru", "en")
 
 _STR = (str,)
@@ -25,6 +26,7 @@ _INT = (int,)
 _BOOL = (bool,)
 _LIST = (list,)
 _DICT = (dict,)
+_NUM = (int, float)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,23 @@ CLIENT_MESSAGES: Mapping[str, Schema] = {
     "answer": _s(sdp=(_STR, REQ)),
     "leave": _s(),
     "ping": _s(),
+    # the guest's own acknowledgment of a text shown with ``show_text`` (purpose acknowledge):
+    # the name they typed and the SHA-256 (hex) the page computed over the exact text it showed
+    "acknowledge": _s(request_id=(_STR, REQ), typed_name=(_STR, REQ), text_sha256=(_STR, REQ)),
+    # the guest's answer to a read-back: acknowledged (typed name) or refused (reason), remarks
+    "read_back_reply": _s(
+        request_id=(_STR, REQ),
+        decision=(_STR, REQ),
+        remarks=(_STR, REQ),
+        reason=(_STR, REQ),
+        typed_name=(_STR, REQ),
+        text_sha256=(_STR, REQ),
+        draft_sha256=(_STR, REQ),
+    ),
+    # the page could not take a requested still (no camera, permission withdrawn)
+    "still_failed": _s(request_id=(_STR, REQ), message=(_STR, REQ)),
+    # the guest switched camera (front/rear); the same participant's recording continues
+    "camera_switched": _s(facing=(_STR, REQ), label=(_STR, REQ)),
 }
 
 SERVER_MESSAGES: Mapping[str, Schema] = {
@@ -68,12 +87,40 @@ SERVER_MESSAGES: Mapping[str, Schema] = {
     "recording": _s(active=(_BOOL, REQ)),
     "bye": _s(reason=(_STR, REQ)),
     "pong": _s(),
+    # a procedure text for the guest to read: acknowledge it, or (read_back) confirm the draft
+    "show_text": _s(
+        request_id=(_STR, REQ),
+        purpose=(_STR, REQ),
+        step=(_STR, REQ),
+        title=(_STR, REQ),
+        text=(_STR, REQ),
+        draft=(_STR, OPT),
+    ),
+    "act_result": _s(request_id=(_STR, REQ), ok=(_BOOL, REQ), message=(_STR, REQ)),
+    # take a full-resolution still and POST it to ``upload_url`` with ``ticket`` (see docs)
+    "capture_still": _s(
+        request_id=(_STR, REQ),
+        kind=(_STR, REQ),
+        caption=(_STR, REQ),
+        upload_url=(_STR, REQ),
+        ticket=(_STR, REQ),
+    ),
+    "still_stored": _s(
+        request_id=(_STR, REQ), sha256=(_STR, REQ), width=(_INT, REQ), height=(_INT, REQ)
+    ),
+    # a temporary marker over the participant's own camera view (x, y: 0..1 of the picture)
+    "pointer": _s(x=(_NUM, REQ), y=(_NUM, REQ), seconds=(_NUM, REQ), label=(_STR, OPT)),
     "error": _s(
         code=(_STR, REQ), message=(_STR, REQ), fatal=(_BOOL, REQ), attempts_left=(_INT, OPT)
     ),
 }
 
 _PIN = re.compile(r"[0-9]{6}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_TEXT_CHARS = 2000  # typed names, remarks, reasons
+FACINGS = ("user", "environment", "unknown")
+DECISIONS = ("acknowledged", "refused")
 
 
 @dataclass(frozen=True)
@@ -154,16 +201,54 @@ def _check_values(msg: Message) -> None:
         value = msg.get(name)
         if value is not None and not 1 <= len(value) <= 200:
             raise ProtocolViolation("bad_value", f"{msg.type}: field {name!r} has a bad length")
+    request_id = msg.get("request_id")
+    if request_id is not None and not _REQUEST_ID.fullmatch(request_id):
+        raise ProtocolViolation(
+            "bad_value", f"{msg.type}: request_id must be 1-64 letters, digits, '-' or '_'"
+        )
+    for name in ("text_sha256", "draft_sha256"):
+        value = msg.get(name)
+        if value is not None and not _SHA256.fullmatch(value):
+            raise ProtocolViolation(
+                "bad_value", f"{msg.type}: {name} must be 64 lower-case hex digits (SHA-256)"
+            )
+    for name in ("typed_name", "remarks", "reason", "message", "label"):
+        value = msg.get(name)
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            raise ProtocolViolation(
+                "bad_value",
+                f"{msg.type}: field {name!r} has {len(value)} characters; "
+                f"at most {MAX_TEXT_CHARS} allowed",
+            )
+    if msg.type == "read_back_reply" and msg["decision"] not in DECISIONS:
+        raise ProtocolViolation(
+            "bad_value",
+            f"read_back_reply: decision {msg['decision']!r} is not one of {', '.join(DECISIONS)}",
+        )
+    if msg.type == "camera_switched" and msg["facing"] not in FACINGS:
+        raise ProtocolViolation(
+            "bad_value",
+            f"camera_switched: facing {msg['facing']!r} is not one of {', '.join(FACINGS)}",
+        )
     if msg.type == "answer" and not msg["sdp"].startswith("v=0"):
         raise ProtocolViolation("bad_sdp", "answer: sdp must be an SDP text starting with 'v=0'")
 
 
-def parse_message(raw: str | bytes, *, allowed: Mapping[str, Schema] = CLIENT_MESSAGES) -> Message:
-    """Parse one wire message strictly; raise :class:`ProtocolViolation` naming the problem."""
+def parse_message(
+    raw: str | bytes,
+    *,
+    allowed: Mapping[str, Schema] = CLIENT_MESSAGES,
+    limit: int = MAX_MESSAGE_BYTES,
+) -> Message:
+    """Parse one wire message strictly; raise :class:`ProtocolViolation` naming the problem.
+
+    ``limit`` is :data:`MAX_MESSAGE_BYTES` for what clients send; a client reading the server's
+    messages allows :data:`MAX_SERVER_MESSAGE_BYTES` (a read-back draft can be long).
+    """
     size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
-    if size > MAX_MESSAGE_BYTES:
+    if size > limit:
         raise ProtocolViolation(
-            "too_large", f"message of {size} bytes exceeds the limit of {MAX_MESSAGE_BYTES} bytes"
+            "too_large", f"message of {size} bytes exceeds the limit of {limit} bytes"
         )
     try:
         value = json.loads(raw)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import ipaddress
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -22,12 +24,35 @@ from aiohttp import WSMsgType, web
 import resources
 from app.core.invites import Admission, Invite, InviteBook
 from app.core.signaling.errors import InviteError, ProtocolViolation, SessionError
-from app.core.signaling.messages import MAX_MESSAGE_BYTES, Message, error, parse_message
+from app.core.signaling.messages import (
+    MAX_MESSAGE_BYTES,
+    Message,
+    error,
+    parse_message,
+)
 from app.core.signaling.tls import TlsIdentity
 
 log = logging.getLogger(__name__)
 MAX_VIOLATIONS = 20
 _WIRE_LIMIT = 1024 * 1024  # frames above this are dropped by aiohttp itself (connection closed)
+MAX_STILL_BYTES = 48 * 1024 * 1024  # a 12-megapixel PNG fits
+STILL_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+ACT_MESSAGES = ("acknowledge", "read_back_reply", "still_failed", "camera_switched")
+
+
+@dataclass(frozen=True)
+class StillUpload:
+    """One still as it arrived over HTTP: bytes, the hash the page claims, the ticket it used."""
+
+    ticket: str
+    data: bytes
+    claimed_sha256: str
+    media_type: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 class Channel:
@@ -66,6 +91,8 @@ class SessionHost(Protocol):
     async def on_answer(self, channel: Channel, sdp: str) -> None: ...
     async def on_leave(self, channel: Channel) -> None: ...
     async def on_closed(self, channel: Channel, reason: str) -> None: ...
+    async def on_act(self, channel: Channel, message: Message) -> None: ...
+    async def on_still(self, upload: StillUpload) -> dict[str, object]: ...
 
 
 def is_loopback(host: str) -> bool:
@@ -132,6 +159,7 @@ class SignalingServer:
         guest = resources.path("guest")
         app.router.add_get("/ws", self._ws_handler)
         app.router.add_get("/a/{action}/join", self._page)
+        app.router.add_post("/a/{action}/still", self._still)
         app.router.add_get("/healthz", self._health)
         app.router.add_static("/guest/", guest, show_index=False, follow_symlinks=False)
         app.on_response_prepare.append(_security_headers)
@@ -161,6 +189,51 @@ class SignalingServer:
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "sessions": len(self._hosts)})
+
+    async def _still(self, request: web.Request) -> web.Response:
+        """A still from a participant's camera: checked against its SHA-256, then stored.
+
+        The ticket (from a ``capture_still`` message, sent only to an admitted participant over
+        the WebSocket) rides in a header, never in the URL. A hash mismatch is refused with 422 so
+        the page retries; nothing damaged is ever stored.
+        """
+
+        def refuse(status: int, code: str, message: str) -> web.Response:
+            return web.json_response({"ok": False, "code": code, "message": message}, status=status)
+
+        host = self._hosts.get(request.match_info["action"])
+        if host is None:
+            return refuse(404, "unknown_session", "There is no such session on this server.")
+        ticket = request.headers.get("X-Tergeu-Ticket", "")
+        claimed = request.headers.get("X-Tergeu-Sha256", "").lower()
+        media_type = request.content_type
+        if not 20 <= len(ticket) <= 200:
+            return refuse(403, "no_ticket", "header X-Tergeu-Ticket: missing or malformed")
+        if not _HEX64.fullmatch(claimed):
+            return refuse(400, "bad_hash", "header X-Tergeu-Sha256: expected 64 hex digits")
+        if media_type not in STILL_TYPES:
+            return refuse(
+                415, "bad_type", f"content type {media_type!r}: expected image/png or image/jpeg"
+            )
+        if request.content_length is not None and request.content_length > MAX_STILL_BYTES:
+            return refuse(413, "too_large", f"a still may have at most {MAX_STILL_BYTES} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(256 * 1024):
+            size += len(chunk)
+            if size > MAX_STILL_BYTES:
+                return refuse(413, "too_large", f"a still may have at most {MAX_STILL_BYTES} bytes")
+            chunks.append(chunk)
+        upload = StillUpload(ticket, b"".join(chunks), claimed, media_type)
+        try:
+            result = await host.on_still(upload)
+        except SessionError as e:
+            status = {"unknown_ticket": 403, "hash_mismatch": 422}.get(e.code, 400)
+            return refuse(status, e.code, e.message)
+        except Exception as e:  # a bug must not take the server down
+            log.exception("error while storing a still")
+            return refuse(500, "internal", f"internal error: {type(e).__name__}")
+        return web.json_response({"ok": True, **result})
 
     async def _page(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(Path(resources.path("guest", "index.html")))
@@ -233,7 +306,7 @@ class SignalingServer:
             "new": ("hello", "resume", "ping"),
             "invited": ("pin", "leave", "ping"),
             "waiting": ("leave", "ping"),
-            "admitted": ("answer", "leave", "ping"),
+            "admitted": ("answer", "leave", "ping", *ACT_MESSAGES),
         }[ch.state]
         if msg.type not in expected:
             raise ProtocolViolation(
@@ -281,6 +354,9 @@ class SignalingServer:
         elif msg.type == "answer":
             assert conn.host is not None
             await conn.host.on_answer(ch, msg["sdp"])
+        elif msg.type in ACT_MESSAGES:
+            assert conn.host is not None
+            await conn.host.on_act(ch, msg)
         elif msg.type == "leave":
             if conn.host is not None:
                 await conn.host.on_leave(ch)
