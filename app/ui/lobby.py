@@ -39,6 +39,7 @@ class InviteDialog(QDialog):
     def __init__(self, issued: IssuedInvite, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inviteDialog")
+        self.setMinimumWidth(520)
         self.issued = issued
         self.name = name
         self.heading = QLabel()

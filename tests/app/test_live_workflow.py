@@ -26,9 +26,9 @@ from app.ui.live_window import LiveWindow
 from app.ui.lobby import InviteDialog
 from app.ui.main_window import MainWindow
 from recorder.log import read_log
-from tests.app.test_screenshots import save
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
+from tests.app.test_screenshots import save
 
 CONFIG = Config(
     values={
@@ -124,6 +124,8 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
         main.set_language(lang)
         qtbot.wait(150)  # a refresh of the tiles and the REC line
         assert live.people_heading.text() == expected[lang]
+        row = live.people.item(0).text()
+        assert row.endswith({"kk": "қосылды", "ru": "подключён", "en": "connected"}[lang]), row
         assert live.stop_button.text() and live.invite_button.text()
         save(live, f"live-{lang}")
         invitation = InviteDialog(dialog.issued, "Aigerim Nurlanovna Seitkali", live)
