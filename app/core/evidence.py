@@ -19,7 +19,10 @@ import numpy as np
 from app.core.errors import TergeuError
 from app.core.paths import private_dir
 
-NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,100}\.(png|jpg|pdf|json|txt)")
+# stills, documents, annotations; exhibits' audio and video clips are kept as they were shown
+NAME = re.compile(
+    r"[a-z0-9][a-z0-9._-]{0,100}\.(png|jpg|pdf|json|txt|mp4|webm|mkv|mov|m4a|mp3|wav|ogg|opus)"
+)
 
 
 class EvidenceError(TergeuError):
@@ -43,7 +46,7 @@ def store_evidence(action_dir: Path, name: str, data: bytes) -> EvidenceFile:
     if not NAME.fullmatch(name):
         raise EvidenceError(
             f"evidence file name {name!r}: expected lower-case letters, digits, . _ - "
-            "and a .png/.jpg/.pdf/.json/.txt ending"
+            "and a .png/.jpg/.pdf/.json/.txt (or audio/video clip) ending"
         )
     folder = private_dir(action_dir / "evidence")
     target = folder / name

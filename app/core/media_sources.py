@@ -1,0 +1,230 @@
+"""Local media sources for the hub: a still picture as live video, and a switch for outgoing tracks.
+
+:class:`StillTrack` turns a picture (an exhibit image or a rendered PDF page) into video frames at a
+steady rate with 90 kHz timestamps, until it is stopped.
+
+:class:`SwitchTrack` sits on an aiortc sender and lets the hub change what that sender transmits
+(the investigator's camera, then an exhibit, then the camera again) without the sender noticing:
+
+* aiortc's sender stops for good when its track ends, so the switch never ends on its own: a source
+  that ends leaves it waiting for the next one;
+* libvpx refuses a frame whose pts goes backwards (``avcodec_send_frame`` fails and the sender's
+  loop dies), and every source counts pts from its own origin, so video is restamped on one
+  increasing 90 kHz timeline;
+* aiortc's Opus encoder fixes its resampler on the first frame it sees (format, layout, rate) and
+  raises on any other, so audio is converted to the format of the first frame the switch sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import time
+
+import av
+import numpy as np
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av.frame import Frame
+
+from app.core.peer import copy_frame
+
+VIDEO_CLOCK_RATE = 90_000
+VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)
+
+
+def fit_size(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:
+    """The largest even size within ``max_width``×``max_height`` with the aspect ratio of
+    ``width``×``height``, never larger than the picture itself (pictures are not upscaled)."""
+    if width < 2 or height < 2:
+        raise ValueError(f"picture size {width}x{height}: expected at least 2x2 pixels")
+    if max_width < 2 or max_height < 2:
+        raise ValueError(f"frame limit {max_width}x{max_height}: expected at least 2x2 pixels")
+    scale = min(1.0, max_width / width, max_height / height)
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
+class StillTrack(MediaStreamTrack):
+    """A picture as video: the same frame ``fps`` times a second, paced, until :meth:`stop`.
+
+    ``rgb`` is an H×W×3 uint8 array with even sides (see :func:`fit_size`). Every frame is a new
+    object, so a consumer that restamps pts cannot disturb another.
+    """
+
+    kind = "video"
+
+    def __init__(self, rgb: np.ndarray, *, fps: int = 15) -> None:
+        super().__init__()
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"picture array {rgb.shape} {rgb.dtype}: expected H×W×3 uint8")
+        height, width = rgb.shape[:2]
+        if width % 2 or height % 2:
+            raise ValueError(f"picture size {width}x{height}: expected even sides")
+        if not 1 <= fps <= 60:
+            raise ValueError(f"fps {fps}: expected 1..60")
+        self.fps = fps
+        self.width, self.height = width, height
+        self._yuv = (
+            av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            .reformat(format="yuv420p")
+            .to_ndarray()
+        )
+        self._n = 0
+        self._start: float | None = None
+
+    async def recv(self) -> av.VideoFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._start is None:
+            self._start = now
+        delay = self._start + self._n / self.fps - now
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if self.readyState != "live":
+            raise MediaStreamError
+        frame = av.VideoFrame.from_ndarray(self._yuv, format="yuv420p")
+        frame.pts = round(self._n * VIDEO_CLOCK_RATE / self.fps)
+        frame.time_base = VIDEO_TIME_BASE
+        self._n += 1
+        return frame
+
+
+class SwitchTrack(MediaStreamTrack):
+    """An outgoing track whose source can be switched, which never ends on its own and whose
+    frames always suit the encoder that already runs (see the module docstring).
+
+    ``replaced`` is the track the sender had before :meth:`aiortc.RTCRtpSender.replaceTrack`
+    installed this one; it is stopped on the first :meth:`recv`, which the sender only calls once
+    its pending read of the old track has returned.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        source: MediaStreamTrack,
+        source_name: str,
+        *,
+        replaced: MediaStreamTrack | None = None,
+    ) -> None:
+        super().__init__()
+        if kind not in ("audio", "video"):
+            raise ValueError(f"track kind {kind!r}: expected 'audio' or 'video'")
+        self.kind = kind
+        self.source_name: str | None = source_name
+        self.frames: dict[str, int] = {}  # frames sent per source name
+        self._source: MediaStreamTrack | None = source
+        self._replaced = replaced
+        self._changed = asyncio.Event()
+        self._queued: list[Frame] = []
+        # video: the last output pts, the source it came from, that source's pts, the wall time
+        self._last_pts: int | None = None
+        self._last_source: MediaStreamTrack | None = None
+        self._last_source_pts: int | None = None
+        self._last_wall = 0.0
+        # audio: the output format (of the first frame) and a resampler for the current source
+        self._format: tuple[str, str, int] | None = None
+        self._resampler: av.AudioResampler | None = None
+        self._resampler_source: MediaStreamTrack | None = None
+        self._samples = 0
+
+    def set_source(self, track: MediaStreamTrack | None, source_name: str | None) -> None:
+        """Send ``track`` from now on (the previous source is stopped)."""
+        old = self._source
+        self._source, self.source_name = track, source_name
+        if old is not None and old is not track:
+            old.stop()
+        self._changed.set()
+
+    async def recv(self) -> Frame:
+        if self._replaced is not None:
+            self._replaced.stop()
+            self._replaced = None
+        while True:
+            if self.readyState != "live":
+                raise MediaStreamError
+            if self._queued:
+                return self._queued.pop(0)
+            source, name = self._source, self.source_name
+            if source is None:
+                self._changed.clear()
+                await self._changed.wait()
+                continue
+            self._changed.clear()
+            get = asyncio.ensure_future(source.recv())
+            changed = asyncio.ensure_future(self._changed.wait())
+            done, _ = await asyncio.wait({get, changed}, return_when=asyncio.FIRST_COMPLETED)
+            if get not in done:
+                get.cancel()
+                with contextlib.suppress(asyncio.CancelledError, MediaStreamError):
+                    await get
+                continue
+            changed.cancel()
+            try:
+                frame = get.result()
+            except MediaStreamError:
+                if self._source is source:
+                    self._source = None  # wait for the hub to set the next source
+                continue
+            if isinstance(frame, av.VideoFrame):
+                self._queued.append(self._restamp(frame, source))
+            elif isinstance(frame, av.AudioFrame):
+                self._queued.extend(self._convert(frame, source))
+            else:
+                continue
+            if name is not None:
+                self.frames[name] = self.frames.get(name, 0) + 1
+
+    def _restamp(self, frame: av.VideoFrame, source: MediaStreamTrack) -> av.VideoFrame:
+        now = time.monotonic()
+        pts = None
+        if frame.pts is not None and frame.time_base is not None:
+            pts = int(frame.pts * frame.time_base * VIDEO_CLOCK_RATE)
+        if self._last_pts is None:
+            # the first frame continues the timeline the sender had (its source's own pts)
+            out = pts if pts is not None else 0
+        elif (
+            source is self._last_source
+            and pts is not None
+            and self._last_source_pts is not None
+            and pts >= self._last_source_pts
+        ):
+            out = self._last_pts + (pts - self._last_source_pts)
+        else:  # a new source, or one that went back: continue by the time that passed
+            out = self._last_pts + max(1, round((now - self._last_wall) * VIDEO_CLOCK_RATE))
+        self._last_pts, self._last_source, self._last_source_pts = out, source, pts
+        self._last_wall = now
+        copy = copy_frame(frame)  # relayed frames are shared with other consumers
+        assert isinstance(copy, av.VideoFrame)
+        copy.pts = out
+        copy.time_base = VIDEO_TIME_BASE
+        return copy
+
+    def _convert(self, frame: av.AudioFrame, source: MediaStreamTrack) -> list[Frame]:
+        if self._format is None:
+            self._format = (frame.format.name, frame.layout.name, frame.sample_rate)
+        fmt, layout, rate = self._format
+        if (frame.format.name, frame.layout.name, frame.sample_rate) == self._format:
+            copy = copy_frame(frame)
+            assert isinstance(copy, av.AudioFrame)
+            frames = [copy]
+        else:
+            if self._resampler is None or self._resampler_source is not source:
+                self._resampler = av.AudioResampler(format=fmt, layout=layout, rate=rate)
+                self._resampler_source = source
+            frames = list(self._resampler.resample(frame))
+        out: list[Frame] = []
+        for f in frames:
+            f.pts = self._samples
+            f.time_base = fractions.Fraction(1, rate)
+            self._samples += f.samples
+            out.append(f)
+        return out
+
+    def stop(self) -> None:
+        if self._source is not None:
+            self._source.stop()
+        if self._replaced is not None:
+            self._replaced.stop()
+        super().stop()
+        self._changed.set()

@@ -1,0 +1,345 @@
+"""Exhibits on loopback: a picture and a 2-second clip shown to one participant of two.
+
+Real parts: the Recorder with a signed action log, the signaling server, the hub and two aiortc
+participants. Each participant classifies what arrives on the investigator's transceivers by
+colour (video) and by dominant frequency (audio); the recording is decoded back and checked with
+the same verifier as ``tergeu verify``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import hashlib
+import itertools
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PIL import Image
+
+from app.core.exhibits import ExhibitError, next_number, prepare_exhibit
+from app.core.hub import Hub
+from app.core.invites import InviteBook
+from app.core.media_sources import StillTrack, SwitchTrack
+from app.core.participant import Participant
+from app.core.signaling.server import SignalingServer
+from recorder.clock import SessionClock
+from recorder.log import read_log
+from recorder.recording import Recorder
+from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from recorder.verify import verify_recording
+
+GREEN = (30, 200, 60)
+MAGENTA = (220, 40, 220)
+TONE_HZ = 440.0
+
+
+def colour_of(rgb: np.ndarray) -> str:
+    """'green', 'magenta' or 'other' for the centre of a decoded picture."""
+    h, w = rgb.shape[:2]
+    r, g, b = rgb[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].reshape(-1, 3).mean(axis=0)
+    if g > 150 and r < 90 and b < 110:
+        return "green"
+    if r > 170 and b > 170 and g < 100:
+        return "magenta"
+    return "other"
+
+
+def dominant_hz(samples: np.ndarray, rate: int) -> float:
+    x = samples.astype(np.float32)
+    full_scale = 32768.0 if samples.dtype == np.int16 else 1.0
+    if np.abs(x).max() < 0.02 * full_scale:
+        return 0.0  # silence
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.argmax(spectrum) * rate / len(x))
+
+
+def write_clip(path: Path, seconds: float = 2.0) -> None:
+    """A magenta 320×240 H.264 clip at 25 fps with a 440 Hz AAC tone."""
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
+        audio = out.add_stream("aac", rate=48000, layout="stereo")
+        picture = np.zeros((240, 320, 3), np.uint8)
+        picture[:] = MAGENTA
+        for i in range(round(seconds * 25)):
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+            frame.pts = i
+            frame.time_base = fractions.Fraction(1, 25)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        t = np.arange(round(seconds * 48000)) / 48000
+        tone = (np.sin(2 * np.pi * TONE_HZ * t) * 0.4).astype(np.float32)
+        for start in range(0, len(tone), 1024):
+            chunk = tone[start : start + 1024]
+            planes = np.stack([chunk, chunk])
+            frame = av.AudioFrame.from_ndarray(planes, format="fltp", layout="stereo")
+            frame.sample_rate, frame.pts = 48000, start
+            frame.time_base = fractions.Fraction(1, 48000)
+            out.mux(audio.encode(frame))
+        out.mux(audio.encode(None))
+
+
+@dataclass
+class Seen:
+    """What one participant received on the investigator's transceivers (mids 0 and 1)."""
+
+    video: dict[str, int] = field(default_factory=dict)
+    tone_frames: int = 0
+    audio_frames: int = 0
+    quiet_run: int = 0  # audio frames since the last one with the tone
+
+    def hook(self, name: str, frame: Any) -> None:
+        if name == "1-video":
+            c = colour_of(frame.to_ndarray(format="rgb24"))
+            self.video[c] = self.video.get(c, 0) + 1
+        elif name == "0-audio":
+            self.audio_frames += 1
+            samples = frame.to_ndarray()[0][:: len(frame.layout.channels)]
+            if abs(dominant_hz(samples, frame.sample_rate) - TONE_HZ) < 60:
+                self.tone_frames += 1
+                self.quiet_run = 0
+            else:
+                self.quiet_run += 1
+
+
+@dataclass
+class Live:
+    hub: Hub
+    server: SignalingServer
+    recorder: Recorder
+    clock: SessionClock
+    action_dir: Path
+    seen: dict[str, Seen] = field(default_factory=dict)
+    tasks: list[asyncio.Task[str]] = field(default_factory=list)
+
+    async def join(self, pid: str) -> None:
+        issued = self.hub.invite(pid, "witness", pid, base_url=self.server.base_url)
+        self.seen[pid] = Seen()
+        p = Participant(
+            issued.link,
+            issued.pin,
+            audio=SyntheticAudioTrack(self.clock),
+            video=SyntheticVideoTrack(self.clock, shade=80),
+            on_frame=self.seen[pid].hook,
+        )
+        self.tasks.append(asyncio.ensure_future(p.run()))
+        await until(lambda: self.hub.participant_state(pid) == "waiting", f"{pid} waiting")
+        await self.hub.admit(pid)
+        await until(lambda: self.hub.participant_state(pid) == "connected", f"{pid} connected")
+
+
+async def until(cond: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    start = time.monotonic()
+    while not cond():
+        assert time.monotonic() - start < timeout, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def live(tmp_path: Path) -> AsyncIterator[Live]:
+    clock = SessionClock.start()
+    action_dir = tmp_path / "action"
+    recorder = await Recorder.start(
+        action_dir,
+        action_id="A1",
+        planned_seconds=60,
+        clock=clock,
+        signing_key=Ed25519PrivateKey.generate(),
+        segment_seconds=1.0,
+    )
+    book = InviteBook()
+    server = SignalingServer(book, port=0)
+    await server.start()
+    hub = Hub(
+        action_id="A1",
+        action_title="Interrogation",
+        invites=book,
+        recorder=recorder,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock),
+    )
+    server.add_session(hub)
+    await hub.start()
+    s = Live(hub, server, recorder, clock, action_dir)
+    yield s
+    await hub.close()
+    await asyncio.wait_for(asyncio.gather(*s.tasks, return_exceptions=True), 10)
+    await recorder.stop()  # idempotent: the tests that check the log stopped it already
+    await server.stop()
+
+
+def decode_segments(action_dir: Path, entries: list[Any], track: str) -> list[av.frame.Frame]:
+    frames: list[av.frame.Frame] = []
+    for e in entries:
+        if e.kind == "segment_sealed" and e.data["track"] == track:
+            with av.open(str(action_dir / e.data["file"])) as container:
+                frames.extend(container.decode(container.streams[0]))
+    return frames
+
+
+async def test_picture_and_clip_shown_to_one_participant(live: Live, tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    picture = sources / "Scene Photo.PNG"
+    Image.new("RGB", (800, 600), GREEN).save(picture)
+    clip = sources / "cctv.mp4"
+    write_clip(clip)
+    await live.join("w1")
+    await live.join("w2")
+    w1, w2 = live.seen["w1"], live.seen["w2"]
+    await until(lambda: w1.video.get("other", 0) >= 10 and w2.video.get("other", 0) >= 10, "camera")
+
+    # a picture, until the investigator stops it
+    assert next_number(live.action_dir) == 1
+    photo = await prepare_exhibit(live.action_dir, picture, number=1)
+    await live.hub.show_exhibit(photo, ["w1"])
+    assert live.hub.exhibit_shown == photo
+    await until(lambda: w1.video.get("green", 0) >= 15, "w1 sees the picture")
+    w2_before = sum(w2.video.values())
+    await until(lambda: sum(w2.video.values()) > w2_before + 10, "w2 keeps receiving the camera")
+    assert w2.video.get("green", 0) == 0  # ... and never the exhibit
+    with pytest.raises(ExhibitError, match="exhibit 1 is still shown"):
+        await live.hub.show_exhibit(photo, ["w2"])
+    await live.hub.stop_exhibit(1)
+    assert live.hub.exhibit_shown is None
+    back = w1.video.get("other", 0)
+    await until(lambda: w1.video.get("other", 0) >= back + 10, "w1 sees the camera again")
+
+    # a clip with sound, which ends by itself
+    assert next_number(live.action_dir) == 2
+    film = await prepare_exhibit(live.action_dir, clip, number=2)
+    assert (film.media, film.has_audio, film.has_video) == ("video", True, True)
+    await live.hub.show_exhibit(film, ["w1"])
+    await until(lambda: live.hub.exhibit_shown is None, "the clip to end", timeout=10)
+    assert w1.video.get("magenta", 0) >= 10, w1.video  # of 50 (the receiver may skip some)
+    assert w1.tone_frames >= 40, (w1.tone_frames, w1.audio_frames)  # ≥ 0.8 s of the tone
+    assert w2.video.get("magenta", 0) == 0 and w2.tone_frames == 0
+    assert w2.audio_frames > 100  # w2 heard the investigator's microphone all along
+    back = w1.video.get("other", 0)
+    await until(lambda: w1.video.get("other", 0) >= back + 10, "w1 sees the camera after the clip")
+    # the microphone is back: a second of audio without the tone (a tone frame restarts the count)
+    await until(lambda: w1.quiet_run >= 50, "w1 hears the microphone again")
+
+    await live.hub.close()
+    await live.recorder.stop()
+    entries = read_log(live.action_dir)
+    shown = [e for e in entries if e.kind == "exhibit_shown"]
+    ended = [e for e in entries if e.kind == "exhibit_ended"]
+    assert [e.data["number"] for e in shown] == [1, 2] == [e.data["number"] for e in ended]
+    for entry, source, media in ((shown[0], picture, "image"), (shown[1], clip, "video")):
+        original = source.read_bytes()
+        assert entry.data["sha256"] == hashlib.sha256(original).hexdigest()
+        assert entry.data["size"] == len(original) and entry.data["name"] == source.name
+        assert entry.data["media"] == media and entry.data["to"] == ["w1"]
+        assert (live.action_dir / entry.data["file"]).read_bytes() == original
+    assert shown[0].data["tracks"] == ["exhibit-1-video"]
+    assert shown[1].data["tracks"] == ["exhibit-2-video", "exhibit-2-audio"]
+    assert abs(shown[1].data["duration"] - 2.0) < 0.1
+    assert [e.data["reason"] for e in ended] == ["stopped by the investigator", "played to the end"]
+    for s, e in zip(shown, ended, strict=True):
+        assert e.t > s.t
+    assert 1.5 < ended[1].t - shown[1].t < 4.0  # a 2-second clip
+
+    # the recording holds the exhibits as the investigator's tracks, decodable, of the right content
+    started = {e.data["track"]: e.data for e in entries if e.kind == "track_started"}
+    assert started["exhibit-1-video"]["participant"] == "investigator"
+    pictures = decode_segments(live.action_dir, entries, "exhibit-1-video")
+    assert len(pictures) >= 15
+    assert {colour_of(f.to_ndarray(format="rgb24")) for f in pictures} == {"green"}
+    film_frames = decode_segments(live.action_dir, entries, "exhibit-2-video")
+    assert 40 <= len(film_frames) <= 52  # 50 frames in the clip
+    assert {colour_of(f.to_ndarray(format="rgb24")) for f in film_frames} == {"magenta"}
+    sound = decode_segments(live.action_dir, entries, "exhibit-2-audio")
+    samples = np.concatenate([f.to_ndarray()[0] for f in sound])
+    assert 1.6 * 48000 < len(samples) < 2.4 * 48000
+    assert abs(dominant_hz(samples[:48000], 48000) - TONE_HZ) < 5
+    report = verify_recording(live.action_dir)
+    assert report.ok and not report.warnings, report.summary()
+
+
+async def test_refusals_name_the_value(live: Live, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "notes.txt").write_text("x")
+    with pytest.raises(ExhibitError, match=r"type '\.txt' cannot be shown; expected one of"):
+        await prepare_exhibit(live.action_dir, src / "notes.txt", number=1)
+    (src / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    with pytest.raises(ExhibitError, match=r"'broken\.png' is not a readable picture"):
+        await prepare_exhibit(live.action_dir, src / "broken.png", number=1)
+    (src / "noise.mp4").write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(ExhibitError, match=r"'noise\.mp4' is not a playable clip"):
+        await prepare_exhibit(live.action_dir, src / "noise.mp4", number=1)
+    # a two-page PDF: page 2 is rendered and stored next to the PDF; page 3 does not exist
+    pdf = src / "Act of seizure.pdf"
+    pages = [Image.new("RGB", (400, 560), c) for c in ((255, 255, 255), (200, 30, 30))]
+    pages[0].save(pdf, save_all=True, append_images=pages[1:])
+    with pytest.raises(ExhibitError, match="a PDF needs the page"):
+        await prepare_exhibit(live.action_dir, pdf, number=1)
+    with pytest.raises(ExhibitError, match=r"page 3 of 'Act of seizure.pdf': expected 1\.\.2"):
+        await prepare_exhibit(live.action_dir, pdf, number=1, page=3)
+    assert next_number(live.action_dir) == 1  # nothing was stored by the refusals
+    doc = await prepare_exhibit(live.action_dir, pdf, number=1, page=2)
+    assert doc.media == "document" and doc.page == 2 and doc.page_image is not None
+    assert doc.log_data(["w1"])["page_sha256"] == doc.page_image.sha256
+    rendered = np.asarray(Image.open(doc.picture).convert("RGB"))
+    assert rendered.shape[0] > rendered.shape[1]  # the portrait page, at 150 dpi
+    centre = rendered[rendered.shape[0] // 2, rendered.shape[1] // 2].astype(int)
+    assert np.abs(centre - (200, 30, 30)).max() <= 6, centre  # page 2 (PIL stores it as JPEG)
+    assert (live.action_dir / doc.evidence.file).read_bytes() == pdf.read_bytes()
+    with pytest.raises(ExhibitError, match="exists already; evidence is never replaced"):
+        await prepare_exhibit(live.action_dir, pdf, number=1, page=1)
+    with pytest.raises(ExhibitError, match="participant 'nobody' is not connected"):
+        await live.hub.show_exhibit(doc, ["nobody"])
+    with pytest.raises(ExhibitError, match="expected at least one participant"):
+        await live.hub.show_exhibit(doc, [])
+    with pytest.raises(ExhibitError, match=r"exhibit 1 is not shown \(shown now: none\)"):
+        await live.hub.stop_exhibit(1)
+    await live.recorder.stop()
+
+
+async def test_switch_keeps_pts_increasing_and_audio_in_one_format() -> None:
+    first = StillTrack(np.zeros((48, 64, 3), np.uint8), fps=50)
+    second = StillTrack(np.full((48, 64, 3), 255, np.uint8), fps=50)
+    switch = SwitchTrack("video", first, "first")
+    pts = [(await switch.recv()).pts for _ in range(5)]
+    switch.set_source(second, "second")  # its pts start again at 0
+    frame = await switch.recv()
+    pts += [frame.pts] + [(await switch.recv()).pts for _ in range(4)]
+    assert all(b > a for a, b in itertools.pairwise(pts)), pts
+    assert frame.to_ndarray(format="rgb24").min() > 240 and first.readyState == "ended"
+    assert switch.frames == {"first": 5, "second": 5}
+    second.stop()  # a source that ends leaves the switch waiting, never ended
+    waiting = asyncio.ensure_future(switch.recv())
+    await asyncio.sleep(0.1)
+    assert not waiting.done() and switch.readyState == "live"
+    switch.set_source(StillTrack(np.zeros((48, 64, 3), np.uint8), fps=50), "third")
+    assert (await asyncio.wait_for(waiting, 2)).pts > pts[-1]
+    switch.stop()
+
+    mono = SyntheticAudioTrack(SessionClock.start(), paced=False)
+    audio = SwitchTrack("audio", mono, "microphone")
+    got = await audio.recv()
+    assert (got.format.name, got.layout.name, got.sample_rate) == ("s16", "mono", 48000)
+
+    class Stereo44k(SyntheticAudioTrack):
+        async def recv(self) -> av.AudioFrame:
+            frame = av.AudioFrame.from_ndarray(
+                np.zeros((1, 2048), np.int16), format="s16", layout="stereo"
+            )
+            frame.sample_rate, frame.pts = 44100, 0
+            await asyncio.sleep(0)
+            return frame
+
+    audio.set_source(Stereo44k(SessionClock.start()), "clip")
+    for _ in range(5):
+        got = await audio.recv()
+        assert (got.format.name, got.layout.name, got.sample_rate) == ("s16", "mono", 48000)
+    audio.stop()
