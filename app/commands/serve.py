@@ -4,7 +4,9 @@ The hub's own camera and microphone are synthetic. Each ``--invite ROLE:NAME`` i
 invitation; its link and PIN are printed once to stdout for the operator to hand out (the PIN by a
 separate channel) and a QR code of the link is written next to it when ``--qr-dir`` is given.
 Off loopback the server uses TLS: a configured certificate or a self-signed one (fingerprint
-printed). Waiting participants are admitted automatically only with ``--auto-admit``.
+printed). Waiting participants are admitted automatically only with ``--auto-admit``. With
+``--state FILE`` the invite book survives the process: if it dies and is started again with the
+same file and port, participants who were admitted reconnect by themselves and wait in the lobby.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--qr-dir", help="write a QR code PNG of each link into this folder")
     p.add_argument("--stun", action="append", default=[], help="STUN server URL (repeatable)")
     p.add_argument("--auto-admit", action="store_true", help="admit waiting participants at once")
+    p.add_argument(
+        "--state",
+        help="keep the invite book (hashes only) in this file: after a restart with the same "
+        "file, address and port, admitted participants rejoin (back through the lobby)",
+    )
     p.set_defaults(func=run)
 
 
@@ -61,7 +68,7 @@ def _tls(args: argparse.Namespace) -> TlsIdentity | None:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    book = InviteBook()
+    book = InviteBook(path=Path(args.state) if args.state else None)
     tls = _tls(args)
     server = SignalingServer(
         book, host=args.host, port=args.port, tls=tls, public_host=args.public_host
