@@ -359,8 +359,7 @@ class _Builder:
                 evidence += [self.evidence(x, self.field(x, k, dict)) for k in ("document", "face")]
             elif step == "document-data":
                 number = self.field(x, "document_number", str)
-                iin = self.field(x, "iin", str)
-                document = f"{number}, IIN {iin}" if iin else number
+                document = number  # the IIN checked is the participant's (problems name others)
                 mrz = x.data.get("mrz_format")
                 method = MRZ_METHODS.get(str(mrz), "id_document")
                 problems = "; ".join(str(p) for p in self.field(x, "problems", list))

@@ -15,8 +15,17 @@ from xml.sax.saxutils import escape
 from fpdf import FPDF
 
 import resources
+from protocol.errors import ProtocolError
 
 FONT = "noto"
+# Characters people type that the bundled font lacks, and the glyph printed instead.
+SUBSTITUTES = str.maketrans({"\u2212": "-"})
+
+
+class MissingGlyphError(ProtocolError):
+    """Text holds a character the bundled font cannot print (it would vanish from the PDF)."""
+
+
 MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 22.0, 15.0, 15.0, 24.0
 
 
@@ -47,6 +56,22 @@ class ProtocolPDF(FPDF):
         self.cell(0, 5, self._signature_text + ": " + "_" * 60, new_x="LMARGIN", new_y="NEXT")
         self.cell(0, 5, self._footer_text.format(n=self.page_no(), m="{nb}"), align="R")
         self.set_text_color(0, 0, 0)
+
+    def normalize_text(self, text: str) -> str:
+        """Substitute look-alikes the font lacks; refuse any other character it cannot print.
+
+        A legal record must not lose characters silently (fpdf2 would only log a warning).
+        """
+        text = super().normalize_text(text).translate(SUBSTITUTES)
+        cmap = getattr(self.current_font, "cmap", None)
+        if cmap:
+            missing = sorted({c for c in text if ord(c) not in cmap and c not in "\n\r\t"})
+            if missing:
+                chars = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+                raise MissingGlyphError(
+                    f"the bundled font cannot print {chars} in {text[:60]!r}; replace the character"
+                )
+        return text
 
     def file_id(self) -> str:
         """A stable /ID: both halves are a hash of the document id and creation time."""

@@ -1,26 +1,32 @@
 """The protocol as a PDF in Kazakh, Russian, English or both kk+ru, laid out as an official record.
 
 Order of the body follows the procedure (DOMAIN §2): header (case, places, date, times, drafter,
-ground), participants, technical means, identity, rights and warnings, testimony (narrative, then
-numbered questions with times), exhibits, breaks and reconnections, recording summary, statements
-and remarks, signatures; the last page carries a QR code with the container id and Merkle root.
+ground), participants, technical means, identity (with every logged step), rights and warnings
+(with the hash of the text shown), then testimony (narrative, numbered questions with times) or,
+for an inspection (CPC Art. 220), the place, conditions, course and findings; exhibits shown and
+media played, deviations from the procedure, presence alerts, breaks and reconnections, recording
+summary, statements and remarks, signatures; then the photo table and the expert annotations as
+the appendix (:mod:`protocol.render_scene`). The last page carries a QR code with the container
+id and Merkle root.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable
+from pathlib import Path
 
 import segno
 
 from protocol.errors import ProtocolError
-from protocol.layout import FONT, ProtocolPDF, xmp_packet
+from protocol.layout import MissingGlyphError, ProtocolPDF, xmp_packet
 from protocol.model import Protocol
 from protocol.participants import Participant
+from protocol.render_base import cap, clock
+from protocol.render_scene import SceneSections, load_stills
 from protocol.texts import Texts
 
-LABEL_W = 58.0
-LINE = 5.0
+INTERROGATIONS = ("remote_interrogation_witness", "remote_interrogation_victim")
 
 
 class RenderError(ProtocolError):
@@ -33,100 +39,41 @@ def qr_payload(protocol: Protocol) -> str:
     return f"TERGEU1;{protocol.document_id};{root}"
 
 
-def render_pdf(protocol: Protocol, lang: str, *, created: dt.datetime) -> bytes:
+def render_pdf(
+    protocol: Protocol, lang: str, *, created: dt.datetime, action_dir: Path | None = None
+) -> bytes:
     """The protocol as PDF/A-2b bytes in ``lang`` (``kk``, ``ru``, ``en`` or ``kk+ru``).
 
-    The same protocol, language and ``created`` time always give the same bytes.
+    A protocol with stills needs ``action_dir``: the photo table embeds each still (reduced),
+    read from there and checked against its SHA-256. The same protocol, language, stills and
+    ``created`` time always give the same bytes.
     """
     if created.tzinfo is None:
         raise RenderError(f"created {created.isoformat()!r}: expected a timezone-aware time")
     try:
         tx = Texts(lang)
+        images = load_stills(protocol, action_dir)
     except ProtocolError as e:
         raise RenderError(str(e)) from e
-    return _Renderer(protocol, tx, created).run()
+    try:
+        return _Renderer(protocol, tx, created, images).run()
+    except MissingGlyphError as e:
+        raise RenderError(str(e)) from e
 
 
-class _Renderer:
-    def __init__(self, protocol: Protocol, tx: Texts, created: dt.datetime) -> None:
-        self.p = protocol
-        self.tx = tx
-        self.created = created
-        self.pdf = ProtocolPDF(
+class _Renderer(SceneSections):
+    def __init__(
+        self, protocol: Protocol, tx: Texts, created: dt.datetime, images: dict[int, bytes]
+    ) -> None:
+        pdf = ProtocolPDF(
             footer_text=tx("footer"),
             signature_text=tx("signature_line"),
             doc_key=f"{protocol.document_id}|{tx.lang}|{created.isoformat()}",
             created=created,
         )
-
-    # -- small helpers --------------------------------------------------------------------
-
-    def local(self, when: dt.datetime) -> dt.datetime:
-        return self.p.action.local(when)
-
-    def hm(self, when: dt.datetime) -> str:
-        return self.local(when).strftime("%H:%M")
-
-    def hms(self, when: dt.datetime) -> str:
-        return self.local(when).strftime("%H:%M:%S")
-
-    def date(self, when: dt.datetime | dt.date) -> str:
-        d = self.local(when) if isinstance(when, dt.datetime) else when
-        return d.strftime("%d.%m.%Y")
-
-    def name(self, pid: str) -> str:
-        return self.p.participant(pid).name(self.tx.primary)
-
-    def role_name(self, pid: str) -> str:
-        who = self.p.participant(pid)
-        return f"{self.tx('roles', who.role)} {who.name(self.tx.primary)}"
-
-    def font(self, size: float = 9.5, bold: bool = False) -> None:
-        self.pdf.set_font(FONT, "B" if bold else "", size)
-
-    def para(
-        self,
-        text: str,
-        *,
-        size: float = 9.5,
-        bold: bool = False,
-        indent: float = 0,
-        align: str = "L",
-    ) -> None:
-        self.font(size, bold)
-        self.pdf.set_x(self.pdf.l_margin + indent)
-        self.pdf.multi_cell(0, LINE, text, align=align, new_x="LMARGIN", new_y="NEXT")
-
-    def field(self, label: str, value: str) -> None:
-        pdf = self.pdf
-        y0 = pdf.get_y()
-        self.font(9, True)
-        # measure first so a field never splits between pages
-        label_lines = pdf.multi_cell(LABEL_W - 2, LINE, label, dry_run=True, output="LINES")
-        self.font(9.5)
-        value_lines = pdf.multi_cell(pdf.epw - LABEL_W, LINE, value, dry_run=True, output="LINES")
-        assert isinstance(label_lines, list) and isinstance(value_lines, list)
-        need = LINE * max(len(label_lines), len(value_lines))
-        if y0 + need > pdf.page_break_trigger:
-            pdf.add_page()
-            y0 = pdf.get_y()
-        self.font(9, True)
-        pdf.multi_cell(LABEL_W - 2, LINE, label, align="L", new_x="RIGHT", new_y="TOP")
-        self.font(9.5)
-        pdf.set_xy(pdf.l_margin + LABEL_W, y0)
-        pdf.multi_cell(pdf.epw - LABEL_W, LINE, value, align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_y(max(pdf.get_y(), y0 + need))
-
-    def heading(self, key: str, number: int) -> None:
-        pdf = self.pdf
-        if pdf.get_y() + 20 > pdf.page_break_trigger:
-            pdf.add_page()
-        pdf.ln(2.5)
-        self.font(10.5, True)
-        pdf.multi_cell(0, 6, f"{number}. {self.tx('sections', key)}", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_draw_color(0, 0, 0)
-        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-        pdf.ln(1.5)
+        super().__init__(protocol, tx, pdf)
+        self.created = created
+        self.images = images
 
     # -- document ---------------------------------------------------------------------------
 
@@ -151,20 +98,33 @@ class _Renderer:
         )
         pdf.add_page()
         self.header(tx)
-        sections = [
+        sections: list[tuple[str, Callable[[], None]]] = [
             ("participants", self.participants),
             ("technical", self.technical),
             ("identity", self.identity),
             ("acknowledgments", self.acknowledgments),
-            ("testimony", self.testimony),
+        ]
+        if p.inspection is not None:
+            sections += [("inspection", self.inspection), ("findings", self.findings)]
+        if p.inspection is None or p.testimonies:
+            sections.append(("testimony", self.testimony))
+        sections += [
             ("exhibits", self.exhibits),
+            ("deviations", self.deviations),
+            ("presence", self.presence),
             ("intervals", self.intervals),
             ("recording", self.recording),
             ("statements", self.statements),
             ("signatures", self.signatures),
         ]
-        for n, (key, draw) in enumerate(sections, 1):
-            self.heading(key, n)
+        if p.stills:
+            sections.append(("photo_table", lambda: self.photo_table(self.images)))
+        if p.annotations:
+            sections.append(("annotations", self.annotations))
+        for key, draw in sections:
+            if key == "photo_table":  # an appendix: it starts on a page of its own
+                self.pdf.add_page()
+            self.heading_next(key)
             draw()
         self.qr()
         return bytes(pdf.output())
@@ -188,9 +148,10 @@ class _Renderer:
             f"{self.hm(a.start)} / {self.hm(a.end)} ({tx('time_zone')}, UTC{a.utc_offset}, "
             f"{a.timezone})",
         )
+        remote = "remote_place" if a.type in INTERROGATIONS else "remote_place_other"
         for key, place in (
             ("investigator_place", a.investigator_place),
-            ("remote_place", a.remote_place),
+            (remote, a.remote_place),
         ):
             room = f", {place.room}" if place.room else ""
             self.field(tx(key), f"{place.agency}, {place.address}{room}")
@@ -249,12 +210,24 @@ class _Renderer:
         for c in self.p.identity_checks:
             confirmed = ", ".join(self.role_name(x) for x in c.confirmed_by)
             self.para(f"{self.hms(c.at)} — {self.role_name(c.participant)}", bold=True)
-            result = _cap(tx("identity_result", c.result))
+            result = cap(tx("identity_result", c.result))
             self.para(
                 f"{tx('methods', c.method)}: {c.document}. {result}; "
                 f"{tx('confirmed_by')}: {confirmed}." + (f" {c.note}." if c.note else ""),
                 indent=5,
             )
+            for st in c.steps:
+                who = tx("system") if st.by == "system" else self.name(st.by)
+                note = f"; {st.note}" if st.note else ""
+                results = tx.raw("identity_step_results")
+                result = (
+                    tx("identity_step_results", st.result) if st.result in results else st.result
+                )
+                self.para(
+                    f"{self.hms(st.at)} {tx('identity_steps', st.step)} — {who}: {result}{note}",
+                    indent=10,
+                    size=8.5,
+                )
             files = "; ".join(f"{f.name} (SHA-256 {f.sha256})" for f in c.evidence)
             if files:
                 self.para(f"{tx('evidence')}: {files}", size=7.5, indent=5)
@@ -265,13 +238,16 @@ class _Renderer:
             self.para(tx("none"))
         for a in self.p.acknowledgments:
             arts = ", ".join(tx.article(x) for x in a.articles)
-            self.para(f"{self.role_name(a.participant)}: {tx('ack_kinds', a.kind)} ({arts}).")
+            arts = f" ({arts})" if arts else ""
+            self.para(f"{self.role_name(a.participant)}: {tx('ack_kinds', a.kind)}{arts}.")
             self.para(
                 f"{tx('explained')} {self.hms(a.explained_at)}, {tx('acknowledged')} "
                 f"{self.hms(a.acknowledged_at)}, {tx('ack_how', a.how)}",
                 indent=5,
                 size=8.5,
             )
+            if a.text_sha256:
+                self.para(f"{tx('text_hash')}: {a.text_sha256}", indent=5, size=7.5)
 
     def testimony(self) -> None:
         tx = self.tx
@@ -293,7 +269,7 @@ class _Renderer:
             if t.questions:
                 self.para(tx("sections", "questions") + ":", bold=True, size=9)
             for q in t.questions:
-                stamp = f"[{self.hms(q.asked_at)} · {_clock(q.session_t)}]"
+                stamp = f"[{self.hms(q.asked_at)} · {clock(q.session_t)}]"
                 self.para(
                     f"{tx('question')} {q.number} {stamp} ({self.name(q.asked_by)}): {q.text}",
                     indent=5,
@@ -314,8 +290,8 @@ class _Renderer:
             self.para(tx("none"))
         for e in self.p.exhibits:
             shown = ", ".join(self.name(x) for x in e.shown_to)
-            kind = tx("exhibit_kinds", e.kind)
-            text = f"{e.number}. {self.hms(e.at)} — {kind}: {e.description}; "
+            when = self.hms(e.at) + (f"–{self.hms(e.ended_at)}" if e.ended_at else "")
+            text = f"{e.number}. {when} — {tx('exhibit_kinds', e.kind)}: {e.description}; "
             text += f"{tx('shown_to')}: {shown}"
             if e.played_seconds is not None:
                 text += f"; {tx('played')} {e.played_seconds:g}"
@@ -324,6 +300,26 @@ class _Renderer:
                 self.para(
                     f"{tx('file')}: {e.file.name} (SHA-256 {e.file.sha256})", size=7.5, indent=5
                 )
+
+    def deviations(self) -> None:
+        tx = self.tx
+        if not self.p.deviations:
+            self.para(tx("none"))
+        for d in self.p.deviations:
+            missing = ", ".join(tx("steps", m) for m in d.missing)
+            text = tx("deviation", step=tx("steps", d.step), missing=missing, reason=d.reason)
+            self.para(f"{self.hms(d.at)} — {text} ({self.role_name(d.by)})")
+
+    def presence(self) -> None:
+        tx = self.tx
+        if not self.p.presence_alerts:
+            self.para(tx("none"))
+        for a in self.p.presence_alerts:
+            state = tx("presence_states", a.state, n=a.max_faces)
+            self.para(
+                f"{self.hms(a.start)}–{self.hms(a.end)} [{clock(a.start_t)}–{clock(a.end_t)}] "
+                f"{self.role_name(a.participant)}: {state}"
+            )
 
     def intervals(self) -> None:
         tx, rec = self.tx, self.p.recording
@@ -344,7 +340,7 @@ class _Renderer:
             return
         widths = (62.0, 30.0, 40.0, pdf.epw - 132.0)
         head = (tx("track"), tx("media"), tx("duration"), tx("segments"))
-        rows = [(t.track, t.media, _clock(t.duration_seconds), str(t.segments)) for t in rec.tracks]
+        rows = [(t.track, t.media, clock(t.duration_seconds), str(t.segments)) for t in rec.tracks]
         self.table(widths, head, rows)
         self.field(tx("merkle_root"), rec.merkle_root)
         self.field(
@@ -355,24 +351,7 @@ class _Renderer:
             cp = rec.last_checkpoint
             self.field(tx("checkpoint"), f"#{cp.seq}, {self.hms(cp.at)}, {cp.tree_size}")
         for m in rec.markers:
-            self.para(f"• {self.hms(m.at)} [{_clock(m.session_t)}] {m.note}", size=8.5)
-
-    def table(
-        self, widths: Sequence[float], head: Sequence[str], rows: Sequence[Sequence[str]]
-    ) -> None:
-        pdf = self.pdf
-        self.font(8.5, True)
-        for w, h in zip(widths, head, strict=True):
-            pdf.cell(w, 6, h, border=1)
-        pdf.ln(6)
-        self.font(8.5)
-        for row in rows:
-            if pdf.get_y() + 6 > pdf.page_break_trigger:
-                pdf.add_page()
-            for w, value in zip(widths, row, strict=True):
-                pdf.cell(w, 5.5, value, border=1)
-            pdf.ln(5.5)
-        pdf.ln(1.5)
+            self.para(f"• {self.hms(m.at)} [{clock(m.session_t)}] {m.note}", size=8.5)
 
     def statements(self) -> None:
         tx = self.tx
@@ -423,12 +402,3 @@ class _Renderer:
         pdf.set_x(x0 + size + 4)
         pdf.multi_cell(pdf.epw - size - 4, 4, qr_payload(self.p), new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(y0 + size + 2)
-
-
-def _clock(seconds: float) -> str:
-    whole = round(seconds)
-    return f"{whole // 3600:d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]

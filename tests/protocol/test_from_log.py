@@ -1,0 +1,168 @@
+"""The protocol built from a real recorded action and what the session core logged beside it."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from app.core.procedure import Procedure
+from protocol.from_log import FromLogError, protocol_from_action
+from protocol.metadata import protocol_from_json, protocol_to_json, schema_errors
+from protocol.model_base import ProtocolModelError
+from recorder.log import read_log
+from tests.protocol.live_action import (
+    BREAK_REASON,
+    CAPTION,
+    DEVIATION_REASON,
+    entered,
+    recorded_live_action,
+)
+
+
+@pytest.fixture
+def action(tmp_path: Path) -> Path:
+    return recorded_live_action(tmp_path)
+
+
+def test_everything_logged_reaches_the_protocol(action: Path) -> None:
+    p = protocol_from_action(action, entered())
+    entries = read_log(action)
+    assert p.action.start < p.action.end
+    assert p.recording is not None and p.recording.log_entries == len(entries)
+    assert p.recording.last_checkpoint is not None
+    assert p.recording.tree_size == len(entries) - 1  # the final checkpoint covers all before it
+
+    (check,) = p.identity_checks
+    assert check.participant == "witness" and check.result == "confirmed"
+    assert check.document == "045123987" and check.method == "id_document"
+    assert [s.step for s in check.steps] == [
+        "link-and-pin",
+        "document-stills",
+        "document-data",
+        "investigator-attestation",
+    ]
+    assert check.steps[0].by == "system" and check.confirmed_by == ("investigator",)
+    assert {e.name for e in check.evidence} == {
+        "evidence/witness-document.png",
+        "evidence/witness-face.png",
+    }
+
+    (ack,) = p.acknowledgments
+    step = Procedure.load("remote_interrogation_witness").step("rights_witness")
+    assert (ack.kind, ack.how, ack.step) == ("rights", "typed_name", "rights_witness")
+    assert ack.text_sha256 == step.text_sha256("ru") and ack.articles == step.articles
+    assert ack.explained_at < ack.acknowledged_at  # text shown when the step started
+
+    (dev,) = p.deviations
+    assert (dev.step, dev.missing, dev.reason) == (
+        "testimony",
+        ("warnings_witness", "confidentiality"),
+        DEVIATION_REASON,
+    )
+
+    (alert,) = p.presence_alerts
+    assert (alert.participant, alert.state, alert.max_faces) == ("witness", "multiple", 2)
+    assert alert.start < alert.end and alert.end_t > alert.start_t
+
+    kinds = [(i.kind, i.subject) for i in p.recording.intervals]
+    assert kinds == [("break", BREAK_REASON), ("disconnection", "witness")]
+    assert [m.note for m in p.recording.markers] == ["начало свободного рассказа"]
+
+    (t,) = p.testimonies
+    assert t.narrative.startswith("14 ноября") and [q.status for q in t.questions] == [
+        "answered",
+        "withdrawn",
+    ]
+    assert t.questions[1].reason == "наводящий вопрос"
+    assert t.narrative_started_at <= t.questions[0].asked_at
+
+    (still,) = p.stills
+    png = (action / still.file.name).read_bytes()
+    assert still.file.sha256 == hashlib.sha256(png).hexdigest()
+    assert (still.caption, still.camera_of, still.width, still.height) == (
+        CAPTION,
+        "witness",
+        1280,
+        960,
+    )
+    (note,) = p.annotations
+    assert note.still_sha256 == still.file.sha256 and note.author == "specialist"
+
+    assert [(e.number, e.kind, e.shown_to) for e in p.exhibits] == [
+        (1, "photo", ("witness",)),
+        (2, "video", ("witness",)),
+    ]
+    assert p.exhibits[0].played_seconds is None and p.exhibits[0].ended_at is not None
+    assert p.exhibits[1].played_seconds is not None and p.exhibits[1].played_seconds > 0.1
+    assert [(s.kind, s.text) for s in p.statements] == [
+        ("remark", "Шапка была бордовая, а не красная.")
+    ]
+    assert p.technical.codecs == ("aac 48000 Hz", "h264 640×480")
+    assert abs(p.technical.segment_seconds - 1.0) <= 0.2  # the longest sealed segment
+
+
+def test_built_protocol_round_trips_through_protocol_json(action: Path) -> None:
+    for kind in ("remote_interrogation_witness", "remote_inspection"):
+        p = protocol_from_action(action, entered(action_type=kind))
+        data = protocol_to_json(p)
+        assert schema_errors(json.loads(data)) == []
+        assert protocol_from_json(data) == p
+
+
+def test_inspection_record_is_required_exactly_for_an_inspection(action: Path) -> None:
+    p = protocol_from_action(action, entered(action_type="remote_inspection"))
+    assert p.inspection is not None and p.inspection.findings[0].stills == (1,)
+    without = dataclasses.replace(entered(action_type="remote_inspection"), inspection=None)
+    with pytest.raises(ProtocolModelError, match=r"inspection.*required for a remote_inspection"):
+        protocol_from_action(action, without)
+    extra = dataclasses.replace(entered(), inspection=p.inspection)
+    with pytest.raises(ProtocolModelError, match="only for it"):
+        protocol_from_action(action, extra)
+
+
+def test_finding_linking_a_missing_still_names_it(action: Path) -> None:
+    e = entered(action_type="remote_inspection")
+    assert e.inspection is not None
+    bad = dataclasses.replace(e.inspection.findings[1], stills=(2,))
+    inspection = dataclasses.replace(e.inspection, findings=(e.inspection.findings[0], bad))
+    with pytest.raises(ProtocolModelError, match=r"inspection.findings\[1\].stills: 2"):
+        protocol_from_action(action, dataclasses.replace(e, inspection=inspection))
+
+
+def test_log_participant_not_entered_is_named(action: Path) -> None:
+    e = entered()
+    people = tuple(p for p in e.participants if p.id != "specialist")
+    with pytest.raises(FromLogError, match=r"author 'specialist' is not one of the participants"):
+        protocol_from_action(action, dataclasses.replace(e, participants=people))
+
+
+def test_changed_still_is_refused(action: Path) -> None:
+    still = action / "evidence" / "still-scene-1.png"
+    still.chmod(0o600)
+    data = bytearray(still.read_bytes())
+    data[-20] ^= 1
+    still.write_bytes(bytes(data))
+    with pytest.raises(FromLogError, match=r"\(still\): evidence evidence/still-scene-1.png"):
+        protocol_from_action(action, entered())
+
+
+def test_open_question_must_be_settled_first(action: Path) -> None:
+    path = action / "testimony-witness.json"
+    path.chmod(0o600)
+    draft = json.loads(path.read_bytes())
+    draft["items"][2]["state"] = "open"
+    path.write_text(json.dumps(draft, ensure_ascii=False))
+    with pytest.raises(FromLogError, match="question 2 is 'open'; answer, withdraw or refuse"):
+        protocol_from_action(action, entered())
+
+
+def test_changed_log_is_refused(action: Path) -> None:
+    log = action / "log.jsonl"
+    log.chmod(0o600)
+    log.write_bytes(log.read_bytes().replace(BREAK_REASON.encode(), b"x" * 10))
+    with pytest.raises(FromLogError, match="cannot read the action log"):
+        protocol_from_action(action, entered())
