@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import datetime as dt
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from app.core.procedure import Procedure
+from protocol.container import build_container
 from protocol.from_log import FromLogError, protocol_from_action
 from protocol.metadata import protocol_from_json, protocol_to_json, schema_errors
 from protocol.model_base import ProtocolModelError
+from protocol.render import render_pdf
+from protocol.verify import verify_container
 from recorder.log import read_log
+from recorder.report import Status
+from tests.pki.fixtures import anchors_dir, signer
 from tests.protocol.live_action import (
     BREAK_REASON,
     CAPTION,
@@ -166,3 +174,30 @@ def test_changed_log_is_refused(action: Path) -> None:
     log.write_bytes(log.read_bytes().replace(BREAK_REASON.encode(), b"x" * 10))
     with pytest.raises(FromLogError, match="cannot read the action log"):
         protocol_from_action(action, entered())
+
+
+def test_container_of_the_built_protocol_verifies(action: Path, tmp_path: Path) -> None:
+    e = entered(action_type="remote_inspection")
+    iin = signer("investigator").identity.iin
+    people = tuple(
+        dataclasses.replace(p, iin=iin) if p.id == "investigator" else p for p in e.participants
+    )
+    p = protocol_from_action(action, dataclasses.replace(e, participants=people))
+    created = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
+    out = tmp_path / "inspection.asice"
+    asyncio.run(
+        build_container(
+            out,
+            action_dir=action,
+            protocol_pdf=render_pdf(p, "kk+ru", created=created, action_dir=action),
+            protocol_json=protocol_to_json(p),
+            signer=signer("investigator"),
+            container_id=p.document_id,
+        )
+    )
+    report = verify_container(out, trust_anchors_dir=anchors_dir(tmp_path))
+    assert report.ok, report.summary()
+    assert [c.status for c in report.checks if c.name == "summary"] == [Status.OK]
+    with zipfile.ZipFile(out) as zf:
+        assert "recording/" + p.stills[0].file.name in zf.namelist()
+        assert "recording/testimony-witness.json" in zf.namelist()
