@@ -480,12 +480,7 @@ class ExhibitDesk:
                 raise ExhibitError(
                     f"the connection of {pid!r} has no investigator {kind} sender to switch"
                 )
-            switch = SwitchTrack(
-                kind,
-                self._relay.subscribe(self._camera[kind], buffered=False),
-                f"{INVESTIGATOR}-{kind}",
-                replaced=sender.track,
-            )
+            switch = SwitchTrack(kind, sender.track, f"{INVESTIGATOR}-{kind}")
             sender.replaceTrack(switch)
             switches[kind] = switch
         if len(switches) != 2:

@@ -94,19 +94,13 @@ class SwitchTrack(MediaStreamTrack):
     """An outgoing track whose source can be switched, which never ends on its own and whose
     frames always suit the encoder that already runs (see the module docstring).
 
-    ``replaced`` is the track the sender had before :meth:`aiortc.RTCRtpSender.replaceTrack`
-    installed this one; it is stopped on the first :meth:`recv`, which the sender only calls once
-    its pending read of the old track has returned.
+    Install it with ``sender.replaceTrack(SwitchTrack(kind, sender.track, name))``: the first
+    source is the track the sender had, and its first frame is sent before any other source, so
+    the pts and the audio format the encoder knows are continued, not guessed. (The sender only
+    reads this track once its pending read of the old one has returned: the two never overlap.)
     """
 
-    def __init__(
-        self,
-        kind: str,
-        source: MediaStreamTrack,
-        source_name: str,
-        *,
-        replaced: MediaStreamTrack | None = None,
-    ) -> None:
+    def __init__(self, kind: str, source: MediaStreamTrack, source_name: str) -> None:
         super().__init__()
         if kind not in ("audio", "video"):
             raise ValueError(f"track kind {kind!r}: expected 'audio' or 'video'")
@@ -114,7 +108,8 @@ class SwitchTrack(MediaStreamTrack):
         self.source_name: str | None = source_name
         self.frames: dict[str, int] = {}  # frames sent per source name
         self._source: MediaStreamTrack | None = source
-        self._replaced = replaced
+        self._sent_first = False
+        self._next: tuple[MediaStreamTrack | None, str | None] | None = None
         self._changed = asyncio.Event()
         self._queued: list[Frame] = []
         # video: the last output pts, the source it came from, that source's pts, the wall time
@@ -129,7 +124,13 @@ class SwitchTrack(MediaStreamTrack):
         self._samples = 0
 
     def set_source(self, track: MediaStreamTrack | None, source_name: str | None) -> None:
-        """Send ``track`` from now on (the previous source is stopped)."""
+        """Send ``track`` from now on (the previous source is stopped); before the first frame
+        was sent, from right after it."""
+        if not self._sent_first:
+            if self._next is not None and self._next[0] is not None:
+                self._next[0].stop()
+            self._next = (track, source_name)
+            return
         old = self._source
         self._source, self.source_name = track, source_name
         if old is not None and old is not track:
@@ -137,15 +138,21 @@ class SwitchTrack(MediaStreamTrack):
         self._changed.set()
 
     async def recv(self) -> Frame:
-        if self._replaced is not None:
-            self._replaced.stop()
-            self._replaced = None
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
             if self._queued:
-                return self._queued.pop(0)
+                frame = self._queued.pop(0)
+                if not self._sent_first:
+                    self._sent_first = True
+                    if self._next is not None:
+                        self.set_source(*self._next)
+                        self._next = None
+                return frame
             source, name = self._source, self.source_name
+            if source is None and self._next is not None:  # the first source ended unread
+                (self._source, self.source_name), self._next = self._next, None
+                continue
             if source is None:
                 self._changed.clear()
                 await self._changed.wait()
@@ -161,15 +168,15 @@ class SwitchTrack(MediaStreamTrack):
                 continue
             changed.cancel()
             try:
-                frame = get.result()
+                received = get.result()
             except MediaStreamError:
                 if self._source is source:
                     self._source = None  # wait for the hub to set the next source
                 continue
-            if isinstance(frame, av.VideoFrame):
-                self._queued.append(self._restamp(frame, source))
-            elif isinstance(frame, av.AudioFrame):
-                self._queued.extend(self._convert(frame, source))
+            if isinstance(received, av.VideoFrame):
+                self._queued.append(self._restamp(received, source))
+            elif isinstance(received, av.AudioFrame):
+                self._queued.extend(self._convert(received, source))
             else:
                 continue
             if name is not None:
@@ -224,7 +231,7 @@ class SwitchTrack(MediaStreamTrack):
     def stop(self) -> None:
         if self._source is not None:
             self._source.stop()
-        if self._replaced is not None:
-            self._replaced.stop()
+        if self._next is not None and self._next[0] is not None:
+            self._next[0].stop()
         super().stop()
         self._changed.set()

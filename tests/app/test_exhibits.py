@@ -118,6 +118,7 @@ class Live:
     clock: SessionClock
     action_dir: Path
     seen: dict[str, Seen] = field(default_factory=dict)
+    participants: dict[str, Participant] = field(default_factory=dict)
     tasks: list[asyncio.Task[str]] = field(default_factory=list)
 
     async def join(self, pid: str) -> None:
@@ -130,6 +131,7 @@ class Live:
             video=SyntheticVideoTrack(self.clock, shade=80),
             on_frame=self.seen[pid].hook,
         )
+        self.participants[pid] = p
         self.tasks.append(asyncio.ensure_future(p.run()))
         await until(lambda: self.hub.participant_state(pid) == "waiting", f"{pid} waiting")
         await self.hub.admit(pid)
@@ -324,6 +326,18 @@ async def test_switch_keeps_pts_increasing_and_audio_in_one_format() -> None:
     assert (await asyncio.wait_for(waiting, 2)).pts > pts[-1]
     switch.stop()
 
+    # a switch put on a running sender first sends one frame of the track the sender had, so the
+    # encoder's timeline goes on even when the new source is switched to at once
+    camera = StillTrack(np.zeros((48, 64, 3), np.uint8), fps=50)
+    for _ in range(20):
+        sent = await camera.recv()  # what the sender had sent before the switch was installed
+    switch = SwitchTrack("video", camera, "camera")
+    switch.set_source(StillTrack(np.full((48, 64, 3), 255, np.uint8), fps=50), "exhibit")
+    first_two = [await switch.recv(), await switch.recv()]
+    assert first_two[0].pts > sent.pts and first_two[1].pts > first_two[0].pts
+    assert switch.frames == {"camera": 1, "exhibit": 1} and camera.readyState == "ended"
+    switch.stop()
+
     mono = SyntheticAudioTrack(SessionClock.start(), paced=False)
     audio = SwitchTrack("audio", mono, "microphone")
     got = await audio.recv()
@@ -343,3 +357,28 @@ async def test_switch_keeps_pts_increasing_and_audio_in_one_format() -> None:
         got = await audio.recv()
         assert (got.format.name, got.layout.name, got.sample_rate) == ("s16", "mono", 48000)
     audio.stop()
+
+
+async def test_reconnected_participant_gets_the_exhibit_and_close_ends_it(
+    live: Live, tmp_path: Path
+) -> None:
+    picture = tmp_path / "plan.jpg"
+    Image.new("RGB", (640, 480), GREEN).save(picture, quality=95)
+    await live.join("w1")
+    w1 = live.seen["w1"]
+    participant = live.participants["w1"]
+    photo = await prepare_exhibit(live.action_dir, picture, number=next_number(live.action_dir))
+    await live.hub.show_exhibit(photo, ["w1"])
+    await until(lambda: w1.video.get("green", 0) >= 10, "w1 sees the picture")
+    await participant.cut_network()
+    await until(lambda: live.hub.participant_state("w1") == "reconnected", "w1 back")
+    assert participant.stats.connections == 2
+    seen = w1.video.get("green", 0)
+    await until(lambda: w1.video.get("green", 0) >= seen + 10, "the picture on the new connection")
+    await live.hub.close()  # the session ends while the picture is shown
+    await live.recorder.stop()
+    entries = read_log(live.action_dir)
+    ended = [e.data for e in entries if e.kind == "exhibit_ended"]
+    assert [(d["number"], d["reason"]) for d in ended] == [(1, "the session has ended")]
+    report = verify_recording(live.action_dir)
+    assert report.ok, report.summary()
