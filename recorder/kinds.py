@@ -220,6 +220,8 @@ register_kind("still", {"file": _S, "size": _I, "sha256": _S})
 register_kind("still_refused")
 register_kind("still_failed")
 register_kind("camera_switched")
+register_kind("camera_interrupted")  # a participant's camera reconfigured (e.g. for a still)
+register_kind("camera_resumed")
 register_kind("pointer")
 register_kind("read_back")
 register_kind(

@@ -309,6 +309,7 @@ def _explanations(entries: list[LogEntry]) -> list[tuple[float, float, str, str 
     end = float("inf")
     paused: float | None = None
     left: dict[str, float] = {}
+    camera: dict[str, tuple[float, str]] = {}  # participant → (since, why)
     for e in entries:
         d = e.data
         if e.kind == "crash_recovered":
@@ -320,6 +321,12 @@ def _explanations(entries: list[LogEntry]) -> list[tuple[float, float, str, str 
             paused = None
         elif e.kind == "participant_left" and isinstance(d.get("participant"), str):
             left[d["participant"]] = e.t
+        elif e.kind == "camera_interrupted" and isinstance(d.get("participant"), str):
+            camera[d["participant"]] = (e.t, str(d.get("reason") or "camera reconfigured"))
+        elif e.kind == "camera_resumed" and d.get("participant") in camera:
+            since, why = camera.pop(d["participant"])
+            who = d["participant"]
+            out.append((since, e.t, f"camera of {who} interrupted ({why})", who))
         elif e.kind in ("participant_reconnected", "participant_joined", "participant_admitted"):
             who = d.get("participant")
             if isinstance(who, str) and who in left:

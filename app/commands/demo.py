@@ -3,10 +3,14 @@
 Starts the real signaling server and hub on loopback, makes a demo PKI, invites synthetic guests
 (witnesses) and experts who join as separate ``tergeu join --synthetic`` processes (with
 ``--browser`` the first guest is a headless Chromium going through the real guest page with fake
-devices), admits them from the lobby, runs a minimal procedure (``procedural_step`` log entries),
-records everything, verifies the recording, generates the protocol (PDF + JSON), signs it with the
-demo investigator identity into an ``.asice`` container and verifies the container. The container
-path is the last line of output; the exit code is 0 only if the container verifies.
+devices), admits them from the lobby and runs the real procedure of the action type
+(:class:`~app.core.procedure.ProcedureRun`: every step started and done in order; each
+acknowledgment is the participant's own act — the text shown on their side, their typed name and
+the hash of the text sent back — and the read-back of a draft). With ``--browser`` the guest's
+document and face stills are taken at the camera's full resolution and stored as evidence.
+Everything is recorded; the recording is verified, the protocol (PDF + JSON) generated, signed
+with the demo investigator identity into an ``.asice`` container and the container verified. The
+container path is the last line of output; the exit code is 0 only if the container verifies.
 """
 
 from __future__ import annotations
@@ -37,13 +41,14 @@ from recorder.errors import RecorderError
 from recorder.recording import Recorder
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 
-STEPS = (
-    ("opening", "Opening: time, place, persons present announced"),
-    ("identity", "Identity of each participant established"),
-    ("rights", "Rights and duties explained; warnings given"),
-    ("testimony", "Testimony"),
-    ("closing", "Closing: protocol read out, statements invited"),
-)
+DRAFT = {
+    "kk": "Куәгер көрсетті: 2026 жылғы 1 желтоқсанда сағат 21:40 шамасында үйдің кіреберісінде "
+    "ақ түсті көлікті көрдім.",
+    "ru": "Свидетель показал: 1 декабря 2026 года около 21:40 я видел у подъезда дома белый "
+    "автомобиль.",
+    "en": "The witness stated: on 1 December 2026 at about 21:40 I saw a white car at the "
+    "entrance of the building.",
+}
 
 
 def register(subparsers: Any) -> None:
@@ -104,13 +109,24 @@ def _spawn_join(
 
 
 async def _browser_guest(issued: IssuedInvite, lang: str, stop: asyncio.Event) -> dict[str, Any]:
+    import json
+
     from app.core.signaling.guest_browser import Chromium, join_as_guest
 
     async with Chromium() as browser:
         page = await browser.new_page(issued.link.replace("/join#", f"/join?lang={lang}#"))
         await join_as_guest(page, issued.pin, timeout=30)
         await page.wait_for("tergeuGuest.state === 'connected'", timeout=30)
-        await stop.wait()
+        # the guest reads each text shown and confirms it by typing their own name
+        confirm = (
+            "(() => { if (tergeuGuest.screen !== 'act' || !tergeuGuest.act) return false;"
+            " document.getElementById('act-name').value = NAME;"
+            " document.getElementById('act-submit').click(); return true; })()"
+        ).replace("NAME", json.dumps(issued.invite.display_name))
+        while not stop.is_set():
+            await page.evaluate(confirm)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.3)
         stats: dict[str, Any] = await page.evaluate("tergeuGuest.stats()")
         stats["recording_badge"] = await page.evaluate("!document.getElementById('rec').hidden")
         await page.evaluate("document.getElementById('hangup').click()")
@@ -177,11 +193,9 @@ async def _session(run: _Run, args: argparse.Namespace) -> Path:
                 procs.append(_spawn_join(issued, args.seconds + 60, run.lang, 40 + 50 * n))
         _say(f"waiting for {len(people)} participant(s) to join …")
         await _wait_states(hub, [pid for pid, _ in people], "connected", 60)
-        step_gap = args.seconds / len(STEPS)
-        for i, (step, title) in enumerate(STEPS, start=1):
-            await rec.event("procedural_step", {"step": i, "name": step, "title": title})
-            _say(f"step {i}/{len(STEPS)}: {title}")
-            await asyncio.sleep(step_gap)
+        guests = [pid for pid, role in people if role == "witness"]
+        browser_pid = people[0][0] if browser_task is not None else None
+        await _procedure(run, args, rec, hub, guests or [pid for pid, _ in people], browser_pid)
         stop.set()
         if browser_task is not None:
             stats = await asyncio.wait_for(browser_task, 30)
@@ -205,6 +219,79 @@ async def _session(run: _Run, args: argparse.Namespace) -> Path:
         await server.stop()
     _say(f"hub frames received: {hub.counts.received}")
     return action_dir
+
+
+async def _procedure(
+    run: _Run,
+    args: argparse.Namespace,
+    rec: Recorder,
+    hub: Hub,
+    answering: list[str],
+    browser_pid: str | None,
+) -> None:
+    """Run every step of the action's procedure in order, with the participants' own acts."""
+    from app.core.guest_acts import GuestActs
+    from app.core.guest_identity import GuestIdentity
+    from app.core.hub import StillStored
+    from app.core.procedure import Procedure, ProcedureRun
+
+    def append(kind: str, data: Any) -> None:
+        rec.log.append(kind, dict(data))
+
+    action_type = "remote_interrogation_witness" if args.guests else "expert_participation"
+    procedure = ProcedureRun(Procedure.load(action_type), append, run.lang)
+    acts = GuestActs(hub, procedure, append)
+    stills: dict[str, StillStored] = {}
+    hub.add_listener(
+        lambda e: stills.update({e.request_id: e}) if isinstance(e, StillStored) else None
+    )
+    gap = args.seconds / len(procedure.procedure.steps)
+    for n, step in enumerate(procedure.procedure.steps, start=1):
+        _say(f"step {n}/{len(procedure.procedure.steps)}: {step.title[run.lang]}")
+        await asyncio.to_thread(procedure.start, step.id, by="investigator")
+        if step.id == "identity" and browser_pid is not None:
+            invite = hub.invites.invite_of(run.action_id, browser_pid)
+            assert invite is not None
+            identity = GuestIdentity(browser_pid, None, append)
+            await asyncio.to_thread(identity.possession, invite_id=invite.invite_id)
+            taken = []
+            for kind, caption in (
+                ("document", "Identity document, photo page"),
+                ("face", "Face of the participant"),
+            ):
+                request = await hub.request_still(browser_pid, kind, caption)
+                await _until(lambda r=request: r in stills, f"the guest's {kind} still", 30)
+                taken.append(stills[request])
+            doc, face = taken
+            await asyncio.to_thread(
+                identity.document_stills,
+                by="investigator",
+                document=doc.evidence,
+                face=face.evidence,
+            )
+            sizes = f"document {doc.width}x{doc.height}, face {face.width}x{face.height}"
+            _say(f"  stills stored: {sizes}")
+        if step.id == "read_back":
+            requests = [await acts.request_read_back(pid, DRAFT[run.lang]) for pid in answering]
+        elif step.acknowledge:
+            requests = [await acts.request_acknowledgment(pid, step.id) for pid in answering]
+        else:
+            requests = []
+        for request in requests:
+            try:
+                await acts.wait(request, 30)
+            except TimeoutError as e:
+                raise SessionError("demo", f"no acknowledgment of {step.id!r} in 30 s") from e
+        await asyncio.sleep(gap)
+        await asyncio.to_thread(procedure.complete, step.id, by="investigator")
+
+
+async def _until(cond: Any, what: str, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise SessionError("demo", f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
 
 
 async def _protocol_and_container(run: _Run, action_dir: Path) -> Path:

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiortc.mediastreams import MediaStreamTrack
 
-from app.core.participant import Participant
+from app.core.participant import Participant, Reply, TextShown
 from app.core.signaling.errors import SessionError
 from app.core.signaling.messages import LANGUAGES
 from recorder.clock import SessionClock
@@ -67,8 +67,30 @@ def _sources(
 async def _join(args: argparse.Namespace, pin: str) -> str:
     clock = SessionClock.start()
     audio, video = _sources(args, clock)
+    participant: Participant
+
+    async def on_text(shown: TextShown) -> Reply | None:
+        """The participant's own act: a synthetic one types its invited name, a person types."""
+        name = participant.display_name or ""
+        if args.synthetic:
+            return Reply(typed_name=name)
+        print(f"\n{shown.shown}\n", file=sys.stderr, flush=True)
+        if shown.draft is not None:
+            print(f"---\n{shown.draft}\n---", file=sys.stderr, flush=True)
+            remarks = await asyncio.to_thread(input, "Remarks (Enter for none): ")
+            typed = await asyncio.to_thread(input, f"Type your full name ({name}) to confirm: ")
+            return Reply(typed_name=typed, remarks=remarks)
+        typed = await asyncio.to_thread(input, f"Type your full name ({name}) to confirm: ")
+        return Reply(typed_name=typed)
+
     participant = Participant(
-        args.link, pin, audio=audio, video=video, language=args.lang, fingerprint=args.fingerprint
+        args.link,
+        pin,
+        audio=audio,
+        video=video,
+        language=args.lang,
+        fingerprint=args.fingerprint,
+        on_text=on_text,
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

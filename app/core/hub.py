@@ -397,6 +397,13 @@ class Hub:
             )
             self._set_state(peer, peer.state, f"camera switched to {message['facing']}")
             return
+        if message.type == "still_capture":
+            # the camera is reconfigured to its native size for one frame and back: the live
+            # video of this participant pauses briefly, and the log says why
+            entry = "camera_interrupted" if message["phase"] == "start" else "camera_resumed"
+            extra = {"reason": "full-resolution still"} if entry == "camera_interrupted" else {}
+            await self._record(entry, peer, request_id=message["request_id"], **extra)
+            return
         if message.type == "still_failed":
             for key, req in list(self._stills.items()):
                 if req.request_id == message["request_id"] and req.participant_id == peer.pid:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import ssl
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +42,40 @@ log = logging.getLogger(__name__)
 FrameHook = Callable[[str, Any], None]
 
 
+@dataclass(frozen=True)
+class TextShown:
+    """A procedure text the hub asked this participant to acknowledge or (read_back) confirm."""
+
+    request_id: str
+    purpose: str
+    step: str
+    title: str
+    text: str
+    draft: str | None
+
+    @property
+    def shown(self) -> str:
+        """What the participant is shown: title, blank line, text (as the procedure hashes it)."""
+        return f"{self.title}\n\n{self.text}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The participant's own answer: the name they typed, remarks, or a refusal with a reason."""
+
+    typed_name: str
+    remarks: str = ""
+    refused_reason: str | None = None
+
+
+# asks the person (terminal prompt) or, for a synthetic participant, answers for it
+TextHook = Callable[[TextShown], Awaitable[Reply | None]]
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
+
+
 @dataclass
 class ParticipantStats:
     """What the participant saw: frames received per slot track, connections made."""
@@ -64,6 +100,7 @@ class Participant:
         fingerprint: str | None = None,
         on_frame: FrameHook | None = None,
         resume_deadline: float = 60.0,
+        on_text: TextHook | None = None,
     ) -> None:
         base, self.action_id, self._token = parse_join_link(link)
         self._ws_url = base.replace("https://", "wss://").replace("http://", "ws://") + "/ws"
@@ -77,12 +114,16 @@ class Participant:
                 raise ValueError(f"fingerprint {fingerprint!r}: expected 32 bytes of SHA-256 hex")
             self._ssl = aiohttp.Fingerprint(digest)
         self._on_frame = on_frame
+        self._on_text = on_text
+        self.display_name: str | None = None
+        self.act_results: dict[str, tuple[bool, str]] = {}
         self._resume_deadline = resume_deadline
         self._credential: str | None = None
         self._pc: RTCPeerConnection | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._leaving = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._act_tasks: set[asyncio.Task[None]] = set()  # replies to texts, across reconnects
         self.participant_id: str | None = None
         self.stats = ParticipantStats()
         self.state = "new"
@@ -96,6 +137,8 @@ class Participant:
             while reason == "lost" and not self._leaving and self._credential:
                 reason = await self._resume_loop(http)
         await self._close_media()
+        for task in list(self._act_tasks):
+            task.cancel()
         return reason
 
     async def leave(self) -> None:
@@ -160,6 +203,7 @@ class Participant:
     async def _handle(self, msg: Message) -> str | None:
         if msg.type == "invite":
             self.participant_id = msg["participant_id"]
+            self.display_name = msg["display_name"]
             await self._send(
                 Message("pin", {"pin": self._pin, "acknowledged": True, "language": self._language})
             )
@@ -178,6 +222,24 @@ class Participant:
             self.stats.recording = msg["active"]
         elif msg.type == "offer":
             await self._answer(msg["sdp"])
+        elif msg.type == "show_text":
+            shown = TextShown(
+                msg["request_id"],
+                msg["purpose"],
+                msg["step"],
+                msg["title"],
+                msg["text"],
+                msg.get("draft"),
+            )
+            self._spawn(self._reply(shown))
+        elif msg.type == "act_result":
+            self.act_results[msg["request_id"]] = (msg["ok"], msg["message"])
+            if not msg["ok"]:
+                log.warning("acknowledgment not accepted: %s", msg["message"])
+        elif msg.type == "capture_still":
+            # this client takes no stills yet (the browser page does): say so at once
+            data = {"request_id": msg["request_id"], "message": "this client cannot take stills"}
+            await self._send(Message("still_failed", data))
         elif msg.type in ("declined", "bye"):
             self._leaving = True
             return str(msg["reason"])
@@ -186,6 +248,38 @@ class Participant:
                 raise SessionError(msg["code"], f"refused: {msg['message']}")
             log.warning("server reported %s: %s", msg["code"], msg["message"])
         return None
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._act_tasks.add(task)
+        task.add_done_callback(self._act_tasks.discard)
+
+    async def _reply(self, shown: TextShown) -> None:
+        """Ask the person (hook) and send their own act with the hash of what they were shown."""
+        if self._on_text is None:
+            return
+        reply = await self._on_text(shown)
+        if reply is None or self._ws is None or self._ws.closed:
+            return
+        if shown.purpose == "read_back":
+            refused = reply.refused_reason is not None
+            data = {
+                "request_id": shown.request_id,
+                "decision": "refused" if refused else "acknowledged",
+                "remarks": reply.remarks,
+                "reason": reply.refused_reason or "",
+                "typed_name": reply.typed_name,
+                "text_sha256": _sha256(shown.shown),
+                "draft_sha256": _sha256(shown.draft or ""),
+            }
+            await self._send(Message("read_back_reply", data))
+        else:
+            data = {
+                "request_id": shown.request_id,
+                "typed_name": reply.typed_name,
+                "text_sha256": _sha256(shown.shown),
+            }
+            await self._send(Message("acknowledge", data))
 
     async def _answer(self, sdp: str) -> None:
         await self._close_media()

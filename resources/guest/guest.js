@@ -359,27 +359,47 @@
     await v.play();
     return v;
   }
-  async function takeStill() {
+  async function photo(track, w, h) {
+    // the camera's own photo pipeline, when it gives at least the video's native size
+    if (!("ImageCapture" in window)) return null;
+    try {
+      const ic = new ImageCapture(track);
+      const pc = await ic.getPhotoCapabilities();
+      const blob = await ic.takePhoto({ imageWidth: pc.imageWidth.max, imageHeight: pc.imageHeight.max });
+      const bmp = await createImageBitmap(blob);
+      const big = bmp.width * bmp.height >= w * h && ["image/png", "image/jpeg"].includes(blob.type);
+      return big ? blob : null;
+    } catch (e) { return null; }
+  }
+  async function frameOf(track, width, height) {
+    let img = null, iw = 0, ih = 0;
+    for (let i = 0; i < 60; i++) { // frames already in flight still have the old size
+      img = await grab(track);
+      iw = img.videoWidth || img.width; ih = img.videoHeight || img.height;
+      if (iw === width && ih === height) break;
+      await sleep(50);
+    }
+    return { img, iw, ih };
+  }
+  async function takeStill(requestId) {
     const track = st.stream && st.stream.getVideoTracks()[0];
     if (!track || track.readyState !== "live") throw new Error("no camera");
     const before = track.getSettings();
     const caps = track.getCapabilities ? track.getCapabilities() : {};
-    const w = caps.width && caps.width.max, h = caps.height && caps.height.max;
+    const w = (caps.width && caps.width.max) || before.width;
+    const h = (caps.height && caps.height.max) || before.height;
+    send("still_capture", { request_id: requestId, phase: "start" });
     let raised = false;
-    if (w && h && (w > before.width || h > before.height)) {
-      // the camera's native size for one frame; the live video goes back right after
-      try { await track.applyConstraints({ width: { ideal: w }, height: { ideal: h } }); raised = true; }
-      catch (e) { /* keep the current size */ }
-    }
     try {
-      const want = track.getSettings();
-      let img = null, iw = 0, ih = 0;
-      for (let i = 0; i < 40; i++) { // frames already in flight still have the old size
-        img = await grab(track);
-        iw = img.videoWidth || img.width; ih = img.videoHeight || img.height;
-        if (iw === want.width && ih === want.height) break;
-        await sleep(50);
+      const native = await photo(track, w, h);
+      if (native) return native;
+      if (w > before.width || h > before.height) {
+        // the camera's native size for one frame; the live video goes back right after
+        try { await track.applyConstraints({ width: { ideal: w }, height: { ideal: h } }); raised = true; }
+        catch (e) { /* keep the current size */ }
       }
+      const want = track.getSettings();
+      const { img, iw, ih } = await frameOf(track, want.width, want.height);
       const canvas = document.createElement("canvas");
       canvas.width = iw; canvas.height = ih;
       canvas.getContext("2d").drawImage(img, 0, 0, iw, ih);
@@ -387,8 +407,12 @@
       if (!blob) throw new Error("the picture could not be encoded");
       return blob;
     } finally {
-      if (raised) await track.applyConstraints({
-        width: { ideal: before.width }, height: { ideal: before.height } }).catch(() => {});
+      if (raised) {
+        await track.applyConstraints({
+          width: { ideal: before.width }, height: { ideal: before.height } }).catch(() => {});
+        await frameOf(track, before.width, before.height).catch(() => {});
+      }
+      send("still_capture", { request_id: requestId, phase: "end" });
     }
   }
   function upload(msg, body, type, digest) {
@@ -413,7 +437,7 @@
   async function captureStill(msg) {
     stillStatus(t("still_taking"));
     let blob;
-    try { blob = await takeStill(); } catch (e) {
+    try { blob = await takeStill(msg.request_id); } catch (e) {
       stillStatus(t("still_failed"));
       send("still_failed", { request_id: msg.request_id, message: String((e && e.message) || e) });
       return;

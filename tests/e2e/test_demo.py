@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from app.commands.demo import DRAFT
+from app.core.guest_acts import text_sha256
+from app.core.procedure import Procedure
 from protocol.verify import verify_container
 
 pytestmark = pytest.mark.e2e
@@ -48,8 +51,21 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     report = verify_container(container, trust_anchors_dir=out / "pki" / "ca")
     assert report.ok, report.summary()
     entries = [json.loads(line) for line in (out / "action" / "log.jsonl").read_text().splitlines()]
-    kinds = [e["kind"] for e in entries]
-    assert kinds.count("procedural_step") == 5
+    # the real procedure ran: every step started and done, in order
+    procedure = Procedure.load("remote_interrogation_witness")
+    steps = [
+        (e["data"]["step"], e["data"]["event"]) for e in entries if e["kind"] == "procedural_step"
+    ]
+    assert steps == [(s.id, event) for s in procedure.steps for event in ("started", "done")]
+    # each acknowledgment is the witness's own act on the text version shown, in Kazakh
+    acks = {e["data"]["step"]: e["data"] for e in entries if e["kind"] == "acknowledgment"}
+    assert set(acks) == {s.id for s in procedure.steps if s.acknowledge}
+    for step_id, ack in acks.items():
+        assert ack["participant"] == "w1" and ack["typed_name"] == "Witness w1"
+        assert ack["text_sha256"] == procedure.step(step_id).text_sha256("kk")
+    read_back = next(e["data"] for e in entries if e["kind"] == "read_back")
+    assert read_back["decision"] == "acknowledged"
+    assert read_back["draft_sha256"] == text_sha256(DRAFT["kk"])
     tracks = {e["data"]["track"] for e in entries if e["kind"] == "segment_sealed"}
     assert {"w1-video", "w1-audio", "e1-video", "e1-audio", "investigator-video"} <= tracks
     for pid in ("w1", "e1"):

@@ -140,7 +140,13 @@ async def test_still_at_full_resolution_damaged_upload_retried_and_pointer(
     assert record["refused"] == ["hash_mismatch"] and record["stored"] and record["attempts"] == 2
     assert record["sha256"] == stored.evidence.sha256
     kinds = [k for _, k, d in env.log.entries if d.get("request_id") == request]
-    assert kinds == ["still_requested", "still_refused", "still"]
+    assert kinds == [
+        "still_requested",
+        "camera_interrupted",
+        "camera_resumed",
+        "still_refused",
+        "still",
+    ]
     await page.wait_for("document.getElementById('still-status').textContent.includes('intact')")
     # the live video went back to its size and keeps flowing to the hub and the recorder
     await page.wait_for(

@@ -69,6 +69,9 @@ CLIENT_MESSAGES: Mapping[str, Schema] = {
     "still_failed": _s(request_id=(_STR, REQ), message=(_STR, REQ)),
     # the guest switched camera (front/rear); the same participant's recording continues
     "camera_switched": _s(facing=(_STR, REQ), label=(_STR, REQ)),
+    # the page reconfigures its camera for a full-resolution still (phase start), and the live
+    # video is back (phase end): the short gap in this participant's video is explained in the log
+    "still_capture": _s(request_id=(_STR, REQ), phase=(_STR, REQ)),
 }
 
 SERVER_MESSAGES: Mapping[str, Schema] = {
@@ -224,6 +227,10 @@ def _check_values(msg: Message) -> None:
         raise ProtocolViolation(
             "bad_value",
             f"read_back_reply: decision {msg['decision']!r} is not one of {', '.join(DECISIONS)}",
+        )
+    if msg.type == "still_capture" and msg["phase"] not in ("start", "end"):
+        raise ProtocolViolation(
+            "bad_value", f"still_capture: phase {msg['phase']!r} is not one of start, end"
         )
     if msg.type == "camera_switched" and msg["facing"] not in FACINGS:
         raise ProtocolViolation(

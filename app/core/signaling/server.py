@@ -38,7 +38,13 @@ _WIRE_LIMIT = 1024 * 1024  # frames above this are dropped by aiohttp itself (co
 MAX_STILL_BYTES = 48 * 1024 * 1024  # a 12-megapixel PNG fits
 STILL_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-ACT_MESSAGES = ("acknowledge", "read_back_reply", "still_failed", "camera_switched")
+ACT_MESSAGES = (
+    "acknowledge",
+    "read_back_reply",
+    "still_failed",
+    "camera_switched",
+    "still_capture",
+)
 
 
 @dataclass(frozen=True)
