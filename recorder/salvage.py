@@ -66,8 +66,46 @@ def _pts(packet: av.Packet) -> int:
     return packet.pts
 
 
+def _run_ends_at(action_dir: Path, track: str, index: int) -> float | None:
+    """Where the audio of segment ``index - 1`` ends (session s), if that segment is on disk."""
+    if index == 0:
+        return None
+    path = action_dir / segment_file(track, index - 1)
+    if not path.is_file():
+        return None
+    try:
+        container, packets = _packets(path)
+    except (av.FFmpegError, RecorderError):
+        return None
+    with container:
+        duration = packets[-1].duration if packets else None
+        if duration is None:
+            return None
+        last = packets[-1]
+        return float((_pts(last) + duration) * last.time_base)
+
+
+def _primed(action_dir: Path, track: str, index: int, first: av.Packet) -> bool:
+    """True if an audio segment starts a new encoder run (its first packet is AAC priming).
+
+    A segment that continues a run starts exactly where the previous segment's audio ends
+    (``recorder.aac``); any other start (the first segment, after a gap, a cut or a reconnect,
+    or with the previous segment lost) began a new encoder.
+    """
+    before = _run_ends_at(action_dir, track, index)
+    start = float(_pts(first) * first.time_base)
+    return before is None or abs(start - before) > 2 / 90_000
+
+
 def _describe(
-    path: Path, track: str, index: int, media: Media, stream: Any, packets: list[av.Packet]
+    path: Path,
+    track: str,
+    index: int,
+    media: Media,
+    stream: Any,
+    packets: list[av.Packet],
+    *,
+    primed: bool = True,
 ) -> SealedSegment:
     tb: Fraction = packets[0].time_base
     first_pts = _pts(packets[0])
@@ -83,9 +121,10 @@ def _describe(
     else:
         rate = stream.codec_context.sample_rate
         durations = [round(p.duration * tb * rate) if p.duration else 1024 for p in packets]
-        # the first AAC packet is the encoder's priming (1024 samples before the first input)
-        frames = max(0, sum(durations) - AAC_PRIMING)
-        start = float(first_pts * tb) + AAC_PRIMING / rate
+        # a run's first AAC packet is the encoder's priming (1024 samples before the first input)
+        priming = AAC_PRIMING if primed else 0
+        frames = max(0, sum(durations) - priming)
+        start = float(first_pts * tb) + priming / rate
         end = float(last_pts * tb) + durations[-1] / rate
         width = height = None
     size, digest = sha256_file(path)
@@ -119,7 +158,8 @@ def describe_complete(action_dir: Path, track: str, index: int) -> SealedSegment
         if stream is None:
             raise RecorderError(f"unlogged segment {path} holds no media packets")
         media: Media = "video" if stream.type == "video" else "audio"
-        return _describe(path, track, index, media, stream, packets)
+        primed = media == "video" or _primed(action_dir, track, index, packets[0])
+        return _describe(path, track, index, media, stream, packets, primed=primed)
 
 
 def salvage_part(action_dir: Path, track: str, index: int) -> SealedSegment | None:
@@ -173,14 +213,9 @@ def salvage_part(action_dir: Path, track: str, index: int) -> SealedSegment | No
         fsync_dir(final.parent)
         with av.open(str(final), format="mpegts") as check:
             check_stream = check.streams[0]
-            segment = _describe(
-                final,
-                track,
-                index,
-                media,
-                check_stream,
-                [p for p in check.demux(check_stream) if p.size and p.pts is not None],
-            )
+            kept = [p for p in check.demux(check_stream) if p.size and p.pts is not None]
+            primed = media == "video" or _primed(action_dir, track, index, kept[0])
+            segment = _describe(final, track, index, media, check_stream, kept, primed=primed)
     part.unlink()
     fsync_dir(part.parent)
     return segment

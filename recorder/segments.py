@@ -199,6 +199,7 @@ class SegmentWriter:
             raise _wrap_os_error(e, self.path) from e
         self._container: Any = None
         self._stream: Any = None
+        self._external = False  # audio packets muxed from a track's encoder (mux_audio)
 
     def accepts(self, frame: av.VideoFrame | av.AudioFrame) -> bool:
         """False if the frame's format differs from this segment's (a change starts a new one)."""
@@ -233,8 +234,64 @@ class SegmentWriter:
             stream.bit_rate = AUDIO_BITRATE
         self._container, self._stream = container, stream
 
+    def _open_audio(self, sample_rate: int, layout: str) -> None:
+        # the stream's own encoder only describes the format (the muxer's ADTS headers need its
+        # AudioSpecificConfig); the packets come from the track's continuous encoder
+        container = av.open(
+            self._file,
+            "w",
+            format="mpegts",
+            options={"mpegts_flags": "+initial_discontinuity", "flush_packets": "1"},
+            buffer_size=4096,
+        )
+        stream: Any = container.add_stream("aac", rate=sample_rate, layout=layout)
+        stream.bit_rate = AUDIO_BITRATE
+        self.sample_rate, self.layout = sample_rate, layout
+        self._container, self._stream = container, stream
+        self._external = True
+
+    def mux_audio(
+        self,
+        packet: av.Packet,
+        *,
+        sample_rate: int,
+        layout: str,
+        start: float,
+        end: float,
+        samples: int,
+    ) -> None:
+        """Mux one packet of the track's continuous AAC encoder (``recorder.aac``).
+
+        ``start``/``end`` (session seconds) are the real samples it holds (after any priming);
+        ``samples`` is how many were recorded (priming and filled silence excluded).
+        """
+        if self.media != "audio":
+            raise RecorderError(f"{self.file} is a video segment: cannot mux audio into it")
+        if self._stream is not None and not self._external:
+            raise RecorderError(f"{self.file} encodes its own audio: cannot mux packets into it")
+        try:
+            if self._stream is None:
+                self._open_audio(sample_rate, layout)
+            elif (sample_rate, layout) != (self.sample_rate, self.layout):
+                raise RecorderError(
+                    f"{self.file}: audio {sample_rate} Hz {layout}, expected {self.sample_rate} "
+                    f"Hz {self.layout} (a new format starts a new segment)"
+                )
+            packet.stream = self._stream
+            self._container.mux(packet)
+        except OSError as e:
+            raise _wrap_os_error(e, self.path) from e
+        except av.FFmpegError as e:
+            raise RecorderError(f"cannot mux audio into {self.file}: {e}") from e
+        self.frames += samples
+        if self.start is None:
+            self.start = start
+        self.end = max(self.end, end)
+
     def write(self, frame: av.VideoFrame | av.AudioFrame, t: float, duration: float) -> None:
         """Encode ``frame`` at session time ``t`` (seconds); it lasts ``duration`` seconds."""
+        if self._external:
+            raise RecorderError(f"{self.file} muxes encoded audio: cannot encode frames into it")
         try:
             if self._stream is None:
                 self._open(frame)
@@ -275,8 +332,9 @@ class SegmentWriter:
         if self.start is None:
             raise RecorderError(f"segment {self.file} has no frames to seal")
         try:
-            for packet in self._stream.encode(None):
-                self._container.mux(packet)
+            if not self._external:
+                for packet in self._stream.encode(None):
+                    self._container.mux(packet)
             self._container.close()
             pad_short_ts(self._file, self._file.tell())
             self._file.flush()

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import av
 
+from recorder.aac import AacEncoder, AudioPacket
 from recorder.clock import SessionClock
 from recorder.segments import (
     Media,
@@ -191,6 +192,41 @@ class TrackRecorder:
     # -- worker thread -------------------------------------------------------------------------
 
     def _run(self) -> None:
+        if self.media == "audio":
+            self._run_audio()
+        else:
+            self._run_video()
+
+    def _run_audio(self) -> None:
+        """Audio: one continuous AAC encoder per contiguous run, cut between packets."""
+        run = _AudioRun(self)
+        ended = False
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=0.1)
+                except queue.Empty:
+                    boundary = (run.k + 1) * self.segment_seconds + IDLE_GRACE_SECONDS
+                    if run.open and self.clock.now() > boundary:
+                        run.end(self.clock.now())  # the source went quiet: seal what it gave
+                    continue
+                if isinstance(item, _End):
+                    ended = True
+                    run.end(self.clock.now())
+                    return
+                if isinstance(item, _Cut):
+                    run.end(self.clock.now())
+                    continue
+                assert isinstance(item.frame, av.AudioFrame)
+                run.feed(item.frame, item.t, item.arrived)
+        except BaseException as e:  # reported to the Recorder, which stops cleanly
+            self.failed = e
+            run.discard()
+            self._on_error(e)
+            if not ended:
+                self._drain()
+
+    def _run_video(self) -> None:
         writer: SegmentWriter | None = None
         k = 0
         ended = False
@@ -228,15 +264,8 @@ class TrackRecorder:
                 ):
                     writer = self._seal(writer, item.arrived)
                 if writer is None:
-                    writer = SegmentWriter(
-                        self.action_dir,
-                        self.name,
-                        self._next_index,
-                        self.media,
-                        fps=rate or NOMINAL_FPS,
-                    )
+                    writer = self._new_writer(fps=rate or NOMINAL_FPS)
                     writer_fps = rate
-                    self._next_index += 1
                     k = item_k
                 writer.write(item.frame, item.t, duration)
         except BaseException as e:  # reported to the Recorder, which stops cleanly
@@ -246,6 +275,11 @@ class TrackRecorder:
             self._on_error(e)
             if not ended:
                 self._drain()
+
+    def _new_writer(self, fps: int = NOMINAL_FPS) -> SegmentWriter:
+        writer = SegmentWriter(self.action_dir, self.name, self._next_index, self.media, fps=fps)
+        self._next_index += 1
+        return writer
 
     def _drain(self) -> None:
         """After a failure, keep taking items so that no source blocks, until the end."""
@@ -265,3 +299,57 @@ class TrackRecorder:
         self.sealed.append(segment)
         self._on_sealed(segment, trigger)
         return None
+
+
+class _AudioRun:
+    """The audio worker's state: the current encoder run and the segment its packets go to."""
+
+    def __init__(self, track: TrackRecorder) -> None:
+        self.track = track
+        self.encoder: AacEncoder | None = None
+        self.writer: SegmentWriter | None = None
+        self.k = 0  # the window of the open segment
+
+    @property
+    def open(self) -> bool:
+        return self.encoder is not None or self.writer is not None
+
+    def feed(self, frame: av.AudioFrame, t: float, arrived: float) -> None:
+        if self.encoder is not None and not self.encoder.accepts(frame, t):
+            self.end(arrived)  # a gap, a jump back or a new format: a new run, a new segment
+        if self.encoder is None:
+            self.encoder = AacEncoder(frame.sample_rate, frame.layout.name)
+        for packet in self.encoder.encode(frame, t):
+            self._route(packet, arrived)
+
+    def end(self, trigger: float) -> None:
+        """Flush the encoder into the open segment and seal it."""
+        if self.encoder is not None:
+            for packet in self.encoder.flush():
+                self._route(packet, trigger)
+            self.encoder = None
+        self.writer = self.track._seal(self.writer, trigger)
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.discard()
+        self.writer = self.encoder = None
+
+    def _route(self, p: AudioPacket, trigger: float) -> None:
+        assert self.encoder is not None
+        rate = self.encoder.sample_rate
+        seconds = self.track.segment_seconds
+        k = math.floor(p.start / rate / seconds + 1e-9)
+        if self.writer is not None and k != self.k:
+            self.writer = self.track._seal(self.writer, trigger)
+        if self.writer is None:
+            self.writer = self.track._new_writer()
+            self.k = k
+        self.writer.mux_audio(
+            p.packet,
+            sample_rate=rate,
+            layout=self.encoder.layout,
+            start=p.start / rate,
+            end=p.end / rate,
+            samples=p.samples,
+        )

@@ -77,3 +77,23 @@ def decode_errors(path: Path) -> str:
 def media_duration(path: Path) -> float:
     info = ffprobe_json(path, "-show_entries", "format=duration")
     return float(info["format"]["duration"])
+
+
+def decode_through(path: Path) -> tuple[int, float]:
+    """Decode ``path`` (a segment or an HLS playlist) end to end with the real ffmpeg.
+
+    Returns (video frames decoded, media time reached in seconds, from ffmpeg's own progress
+    report); asserts that ffmpeg exits cleanly and reports no error.
+    """
+    out = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-", "-progress", "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    progress = dict(
+        line.split("=", 1) for line in out.stdout.splitlines() if "=" in line
+    )  # the last report wins
+    assert progress.get("progress") == "end", out.stdout[-500:]
+    return int(progress.get("frame", "0")), int(progress["out_time_us"]) / 1e6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import itertools
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from recorder.recording import Recorder
 from recorder.segments import SealedSegment, SegmentWriter, segment_file
 from recorder.synthetic import SyntheticAudioTrack
 from recorder.tracks import TrackTimer
-from tests.recorder.media_helpers import MemoryLog, decode_errors, ffprobe_json
+from tests.recorder.media_helpers import MemoryLog, decode_errors, decode_through, ffprobe_json
 
 
 def _frame(w: int, h: int, shade: int = 90) -> av.VideoFrame:
@@ -253,8 +254,43 @@ async def test_audio_from_the_first_instant_of_the_session_stays_on_the_session_
     await rec.stop()
     sealed = log.of("segment_sealed")
     assert len(sealed) == 3 and sealed[0]["start"] >= 1024 / 48_000 - 1e-6
-    for d in sealed:
+    for i, d in enumerate(sealed):
         info = ffprobe_json(tmp_path / "a" / d["file"], "-show_entries", "stream=start_time")
-        # the first packet carries the priming: it starts 1024 samples before the first sample
-        placed = float(info["streams"][0]["start_time"]) + 1024 / 48_000
+        # only a run's first packet is priming: it starts 1024 samples before the first sample
+        priming = 1024 / 48_000 if i == 0 else 0.0
+        placed = float(info["streams"][0]["start_time"]) + priming
         assert placed == pytest.approx(d["start"], abs=1 / 48_000), d
+
+
+async def test_audio_segments_of_one_run_are_seamless(tmp_path: Path) -> None:
+    """One AAC encoder per contiguous run: segments meet exactly, no priming between them.
+
+    Per-segment encoders put 1024 samples of priming before every segment, overlapping the one
+    before: ffmpeg read the playlist with timestamps going backwards at every boundary and a
+    remux played about 1 % more audio than was recorded.
+    """
+    clock = SessionClock(origin_monotonic=time.monotonic() - 10.0, origin_utc=datetime.now(UTC))
+    log = MemoryLog(clock)
+    rec = await Recorder.start(
+        tmp_path / "a", action_id="T", planned_seconds=10, clock=clock, log=log, segment_seconds=1
+    )
+    await rec.add_track(SyntheticAudioTrack(clock, paced=False, seconds=3.3), participant="e")
+    await rec.drained()
+    await rec.stop()
+    sealed = log.of("segment_sealed")
+    assert len(sealed) == 4
+    assert sum(d["frames"] for d in sealed) == rec.frames_in()["e-audio"] == round(3.3 * 48_000)
+    for a, b in itertools.pairwise(sealed):
+        assert b["start"] == pytest.approx(a["end"], abs=1e-6)  # seamless
+        k = int(b["start"] // 1.0)
+        assert k * 1.0 <= b["start"] <= k * 1.0 + 1024 / 48_000  # cut at the first packet
+    packets = []
+    for d in sealed:
+        info = ffprobe_json(tmp_path / "a" / d["file"], "-show_entries", "packet=pts,duration")
+        packets += [(int(p["pts"]), int(p["duration"])) for p in info["packets"]]
+        assert decode_errors(tmp_path / "a" / d["file"]) == ""  # each decodes on its own
+    for (pts, duration), (next_pts, _) in itertools.pairwise(packets):
+        assert next_pts == pts + duration  # 90 kHz: one packet after the other, no overlap
+    playlist = tmp_path / "a" / "media" / "e-audio" / "e-audio.m3u8"
+    _, reached = decode_through(playlist)  # no warning of timestamps going backwards
+    assert reached >= sealed[-1]["end"] - sealed[0]["start"]
