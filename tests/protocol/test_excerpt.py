@@ -16,6 +16,11 @@ from protocol.verify import verify_container
 from recorder.report import Status
 from tests.pki.fixtures import flip_byte, rewrite_zip, signer
 from tests.pki.recording import DOC_ID, recorded_action
+from tests.protocol.interop import (
+    ffprobe_reads_every_segment,
+    openssl_verifies_every_signature,
+    unzip_tests_ok,
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +61,14 @@ def test_excerpt_keeps_range_and_verifies_as_excerpt(container: Path, tmp_path: 
     [note] = [c for c in report.checks if c.name == "excerpt"]
     assert note.status is Status.WARNING and f"EXCERPT of {DOC_ID}" in note.message
     assert "00:00:01–00:00:02" in note.message and info["source"]["merkle_root"] in note.message
+
+
+def test_excerpt_passes_the_independent_tools(container: Path, tmp_path: Path) -> None:
+    out = tmp_path / "part.asice"
+    info = make_excerpt(container, out, start=1.0, end=2.5)
+    unzip_tests_ok(out)
+    assert openssl_verifies_every_signature(out, tmp_path) >= 1
+    assert ffprobe_reads_every_segment(out, tmp_path) == len(info["segments"])
 
 
 def test_excerpt_with_wrong_proof_fails_excerpt_check(container: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,11 @@ from protocol.verify import verify_container
 from recorder.log import read_log
 from recorder.report import Status
 from tests.pki.fixtures import anchors_dir, signer
+from tests.protocol.interop import (
+    ffprobe_reads_every_segment,
+    openssl_verifies_every_signature,
+    unzip_tests_ok,
+)
 from tests.protocol.live_action import (
     BREAK_REASON,
     CAPTION,
@@ -198,6 +204,15 @@ def test_container_of_the_built_protocol_verifies(action: Path, tmp_path: Path) 
     report = verify_container(out, trust_anchors_dir=anchors_dir(tmp_path))
     assert report.ok, report.summary()
     assert [c.status for c in report.checks if c.name == "summary"] == [Status.OK]
+    assert p.recording is not None
     with zipfile.ZipFile(out) as zf:
         assert "recording/" + p.stills[0].file.name in zf.namelist()
         assert "recording/testimony-witness.json" in zf.namelist()
+        (tmp_path / "protocol.pdf").write_bytes(zf.read("protocol.pdf"))
+    unzip_tests_ok(out)
+    assert openssl_verifies_every_signature(out, tmp_path) == 1
+    assert ffprobe_reads_every_segment(out, tmp_path) == sum(p.recording.segments.values())
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "protocol.pdf"), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert all(who.full_name in " ".join(text.split()) for who in p.participants)
