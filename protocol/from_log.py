@@ -11,6 +11,7 @@ Usage (blocking: run it off the event loop, e.g. ``await asyncio.to_thread(...)`
         participants=(Participant(id="investigator", ...), Participant(id="witness", ...)),
     )
     protocol = protocol_from_action(action_dir, entered)
+    protocol = signed_by(protocol, "investigator", signer, now)  # before rendering and signing
 
 ``entered`` is what the investigator typed (case, places, participants, statements, signatures,
 the inspection record); everything else comes from the action folder:
@@ -45,6 +46,7 @@ entry. Model rules (IIN check digits, times inside the action, ...) raise
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -66,7 +68,9 @@ from protocol.participants import (
     IdentityStep,
     Participant,
     Signature,
+    SignerIdentity,
 )
+from protocol.signing import Signer
 from protocol.summary import summarize_entries
 from protocol.technical import TechnicalMeans
 from protocol.testimony import Exhibit, Question, Statement, Testimony
@@ -610,6 +614,33 @@ class _Builder:
             questions=tuple(qs),
             interpreter=interpreters[0] if interpreters else None,
         )
+
+
+def signed_by(protocol: Protocol, participant: str, signer: Signer, at: dt.datetime) -> Protocol:
+    """``protocol`` with ``participant``'s electronic signature recorded before signing.
+
+    Adds (or replaces) their :class:`Signature` ``signed`` at ``at`` and their
+    :class:`SignerIdentity` from the signer's certificate (subject, IIN, certificate SHA-256);
+    the model refuses a certificate whose IIN is not the participant's.
+    """
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    cert = signer.certificate
+    identity = SignerIdentity(
+        participant=participant,
+        subject=cert.subject.rfc4514_string(),
+        iin=signer.identity.iin,
+        certificate_sha256=hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest(),
+        signed_at=at,
+    )
+    return dataclasses.replace(
+        protocol,
+        signatures=(
+            *(x for x in protocol.signatures if x.participant != participant),
+            Signature(participant, "signed", at=at),
+        ),
+        signers=(*(x for x in protocol.signers if x.participant != participant), identity),
+    )
 
 
 def _t(item: Mapping[str, Any], path: Path) -> float:

@@ -15,7 +15,7 @@ import pytest
 
 from app.core.procedure import Procedure
 from protocol.container import build_container
-from protocol.from_log import FromLogError, protocol_from_action
+from protocol.from_log import FromLogError, protocol_from_action, signed_by
 from protocol.metadata import protocol_from_json, protocol_to_json, schema_errors
 from protocol.model_base import ProtocolModelError
 from protocol.render import render_pdf
@@ -147,6 +147,13 @@ def test_finding_linking_a_missing_still_names_it(action: Path) -> None:
         protocol_from_action(action, dataclasses.replace(e, inspection=inspection))
 
 
+def test_signer_whose_iin_is_not_the_participants_is_refused(action: Path) -> None:
+    p = protocol_from_action(action, entered())
+    at = p.action.end
+    with pytest.raises(ProtocolModelError, match=r"signers\[0\].iin: .* differs from"):
+        signed_by(p, "investigator", signer("expert"), at)
+
+
 def test_log_participant_not_entered_is_named(action: Path) -> None:
     e = entered()
     people = tuple(p for p in e.participants if p.id != "specialist")
@@ -190,6 +197,8 @@ def test_container_of_the_built_protocol_verifies(action: Path, tmp_path: Path) 
     )
     p = protocol_from_action(action, dataclasses.replace(e, participants=people))
     created = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
+    p = signed_by(p, "investigator", signer("investigator"), created)
+    assert p.signers[0].iin == iin and p.signature_of("investigator") is not None
     out = tmp_path / "inspection.asice"
     asyncio.run(
         build_container(
