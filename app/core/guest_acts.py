@@ -30,6 +30,15 @@ from app.core.signaling.errors import ActRefused
 LogAppend = Callable[[str, Mapping[str, Any]], object]
 
 
+def same_name(typed: str, invited: str) -> bool:
+    """The typed name is the invited one, ignoring case, Unicode form and extra spaces."""
+
+    def norm(s: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", s).casefold().split())
+
+    return norm(typed) == norm(invited)
+
+
 def text_sha256(text: str) -> str:
     """SHA-256 of the NFC-normalised UTF-8 of ``text`` (what the page computes)."""
     return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
@@ -103,10 +112,10 @@ class GuestActs:
         msg = act.message
         request = self._pending.get(msg["request_id"])
         if request is None or request.participant_id != act.participant_id:
-            raise ActRefused("this request is not open (answered already or never asked)")
+            raise ActRefused("not_open", "this request is not open (answered or never asked)")
         expected = "acknowledge" if request.purpose == "acknowledge" else "read_back_reply"
         if msg.type != expected:
-            raise ActRefused(f"this request expects {expected}, not {msg.type}")
+            raise ActRefused("not_open", f"this request expects {expected}, not {msg.type}")
         if msg.type == "acknowledge":
             await self._acknowledge(act, request.step, msg["text_sha256"], msg["typed_name"])
         else:
@@ -116,6 +125,11 @@ class GuestActs:
         self._done[msg["request_id"]].set()
 
     async def _acknowledge(self, act: GuestAct, step: str, digest: str, typed_name: str) -> None:
+        # the same checks ProcedureRun makes, first, so the page can name the problem
+        if not same_name(typed_name, act.display_name):
+            raise ActRefused("name_mismatch", f"the typed name does not match {act.display_name!r}")
+        if digest != self.procedure.procedure.step(step).text_sha256(self.procedure.language):
+            raise ActRefused("text_version", "the text on the page is not the version sent")
         try:
             await asyncio.to_thread(
                 self.procedure.acknowledge,
@@ -127,15 +141,15 @@ class GuestActs:
                 typed_name=typed_name,
             )
         except ProcedureError as e:
-            raise ActRefused(str(e)) from e
+            raise ActRefused("not_accepted", str(e)) from e
 
     async def _read_back(self, act: GuestAct, request: _Request, msg: Any) -> None:
         if msg["draft_sha256"] != request.draft_sha256:
-            raise ActRefused("the draft on the page is not the version that was sent")
+            raise ActRefused("draft_version", "the draft on the page is not the version sent")
         decision = msg["decision"]
         typed_name = msg["typed_name"].strip()
         if decision == "refused" and not msg["reason"].strip():
-            raise ActRefused("a refusal needs a reason")
+            raise ActRefused("reason_needed", "a refusal needs a reason")
         if decision == "acknowledged":
             # the read_back step's own text was shown too: acknowledge it through the procedure
             await self._acknowledge(act, "read_back", msg["text_sha256"], typed_name)

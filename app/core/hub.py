@@ -420,19 +420,18 @@ class Hub:
         inv = peer.invite
         act = GuestAct(inv.participant_id, inv.display_name, inv.role, message, _now())
         self._emit(act)
-        request_id = message["request_id"]
-        ok, text = True, "recorded"
+        result: dict[str, Any] = {"request_id": message["request_id"], "ok": True}
+        result["message"] = "recorded"
         if self.act_handler is None:
-            ok, text = False, "the investigator's application does not accept this now"
+            result |= {"ok": False, "code": "not_open", "message": "nothing to confirm now"}
         else:
             try:
                 await self.act_handler(act)
             except ActRefused as e:
-                ok, text = False, e.message
+                result |= {"ok": False, "code": e.code, "message": e.message}
             except Exception as e:
                 log.exception("act handler failed")
-                ok, text = False, f"internal error: {type(e).__name__}"
-        result = {"request_id": request_id, "ok": ok, "message": text}
+                result |= {"ok": False, "code": "internal", "message": type(e).__name__}
         await channel.send(Message("act_result", result))
 
     async def on_still(self, upload: StillUpload) -> dict[str, object]:

@@ -14,7 +14,8 @@
     lang: "ru", texts: {}, screen: "", ws: null, pc: null, stream: null,
     credential: null, invite: null, recording: false, leaving: false, phase: "new",
     errorCode: null, resumeTimer: null, audioCtx: null, attempts: 0,
-    acts: [], act: null, stills: [], corruptNext: 0, pointerTimer: null, facing: "unknown",
+    acts: [], act: null, stills: [], corruptNext: 0, pointer: null, pointerTimer: null,
+    facing: "unknown",
   };
   const api = (window.tergeuGuest = {
     get state() { return st.phase; }, get screen() { return st.screen; },
@@ -119,7 +120,7 @@
         $("net").textContent = t("net_lost");
         banner(t("reconnecting", { n: st.attempts }));
         // an open request dies with the connection; the investigator asks again
-        st.act = null; st.acts = [];
+        st.act = null; st.acts = []; clearPointer();
         if (st.screen === "act") show("session");
         clearTimeout(st.resumeTimer);
         st.resumeTimer = setTimeout(() => connect(false), Math.min(1000 + 250 * st.attempts, 3000));
@@ -150,7 +151,9 @@
       case "offer": await answer(msg.sdp); break;
       case "roster": roster(msg.slots); break;
       case "declined": st.leaving = true; showError("declined"); break;
-      case "bye": st.leaving = true; st.phase = "ended"; dropMedia(); setRecording(false);
+      case "bye": // after our own hang-up the server confirms with bye: keep "you left"
+        if (st.phase === "ended") break;
+        st.leaving = true; st.phase = "ended"; dropMedia(); setRecording(false); clearPointer();
         $("ended-text").textContent = t("ended_text"); show("ended"); break;
       case "error":
         if (msg.code === "pin_wrong") showError("pin_wrong", { n: msg.attempts_left });
@@ -336,7 +339,8 @@
   function actResult(msg) {
     if (!st.act || msg.request_id !== st.act.request_id) return;
     if (!msg.ok) {
-      $("act-error").textContent = t("act_refused", { reason: msg.message });
+      const key = "act_err_" + (msg.code || "not_accepted");
+      $("act-error").textContent = st.texts[key] ? t(key) : t("act_refused", { reason: msg.message });
       $("act-name").focus();
       return;
     }
@@ -468,25 +472,31 @@
   }
 
   // ---------- the investigator's pointer over the guest's own camera view ----------
+  function placePointer() {
+    const msg = st.pointer, v = $("self"), p = $("pointer");
+    if (!msg) return;
+    // where the picture really is inside the element (object-fit: contain)
+    const vw = v.videoWidth || 4, vh = v.videoHeight || 3;
+    const s = Math.min(v.clientWidth / vw, v.clientHeight / vh);
+    p.style.left = v.offsetLeft + (v.clientWidth - vw * s) / 2 + msg.x * vw * s + "px";
+    p.style.top = v.offsetTop + (v.clientHeight - vh * s) / 2 + msg.y * vh * s + "px";
+    p.hidden = false;
+  }
   function pointer(msg) {
-    const stage = $("stage"), v = $("self"), p = $("pointer");
-    stage.classList.add("pointing");
+    st.pointer = msg;
+    $("stage").classList.add("pointing");
     $("pointer-label").textContent = msg.label || t("pointer_here");
+    $("pointer").classList.toggle("label-left", msg.x > 0.6); // keep the label inside the view
     stillStatus(t("pointer_notice"));
-    requestAnimationFrame(() => {
-      // where the picture really is inside the element (object-fit: contain)
-      const vw = v.videoWidth || 4, vh = v.videoHeight || 3;
-      const s = Math.min(v.clientWidth / vw, v.clientHeight / vh);
-      const x = v.offsetLeft + (v.clientWidth - vw * s) / 2 + msg.x * vw * s;
-      const y = v.offsetTop + (v.clientHeight - vh * s) / 2 + msg.y * vh * s;
-      p.style.left = x + "px"; p.style.top = y + "px";
-      p.hidden = false;
-    });
+    requestAnimationFrame(placePointer);
     clearTimeout(st.pointerTimer);
-    st.pointerTimer = setTimeout(() => {
-      p.hidden = true; stage.classList.remove("pointing");
-      if ($("still-status").textContent === t("pointer_notice")) stillStatus("");
-    }, msg.seconds * 1000);
+    st.pointerTimer = setTimeout(clearPointer, msg.seconds * 1000);
+  }
+  function clearPointer() {
+    clearTimeout(st.pointerTimer);
+    st.pointer = null;
+    $("pointer").hidden = true; $("stage").classList.remove("pointing");
+    if ($("still-status").textContent === t("pointer_notice")) stillStatus("");
   }
 
   // ---------- front / rear camera ----------
@@ -550,6 +560,8 @@
     $("act-form").onsubmit = (ev) => { ev.preventDefault(); submitAct("acknowledged"); };
     $("act-refuse").onclick = () => submitAct("refused");
     window.addEventListener("offline", () => { $("net").textContent = t("net_lost"); });
+    window.addEventListener("resize", () => requestAnimationFrame(placePointer));
+    $("self").addEventListener("resize", () => requestAnimationFrame(placePointer));
     if (!action || !token) { showError("unknown"); return; }
     if (st.screen !== "ended") show("rules");
   }

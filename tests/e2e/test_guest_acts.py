@@ -58,7 +58,7 @@ async def test_guest_acknowledges_warnings_and_reads_back(
     await page.screenshot(shots / "phone-acknowledge-ru.png")
     # a name that is not the invited person's is refused on the page; the guest types again
     await type_and_submit(page, "Иван Иванов")
-    await page.wait_for("document.getElementById('act-error').textContent.includes('Иван')")
+    await page.wait_for("document.getElementById('act-error').textContent.includes('не совпадает')")
     assert await page.evaluate("tergeuGuest.screen") == "act"
     await type_and_submit(page, "  айгерим   СӘТБАЕВА ")
     reply = await acts.wait(request, 10)
@@ -134,7 +134,7 @@ async def test_still_at_full_resolution_damaged_upload_retried_and_pointer(
     data = path.read_bytes()
     assert hashlib.sha256(data).hexdigest() == stored.evidence.sha256
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    assert image.shape[1::-1] == tuple(caps)
+    assert image is not None and image.shape[1::-1] == tuple(caps)
     # the page's first upload was damaged in transit, refused by the server, then sent again
     record = (await page.evaluate("tergeuGuest.stills"))[0]
     assert record["refused"] == ["hash_mismatch"] and record["stored"] and record["attempts"] == 2
@@ -173,4 +173,42 @@ async def test_still_at_full_resolution_damaged_upload_retried_and_pointer(
         }
     ]
     await page.wait_for("document.getElementById('pointer').hidden", timeout=6)
+    await page.close()
+
+
+async def test_keyboard_only_guest_joins_and_acknowledges(
+    env: Env, chromium: Chromium, tmp_path: Path
+) -> None:
+    """Tab, Space, Enter and typing only: rules, devices, PIN, lobby, an acknowledgment."""
+    run = ProcedureRun(Procedure.load("remote_interrogation_witness"), env.log.append, "kk")
+    acts = GuestActs(env.hub, run, env.log.append)
+    issued = env.issue()
+    page = await chromium.new_page(issued.link.replace("/join#", "/join?lang=kk#"))
+    await page.wait_for("tergeuGuest.screen === 'rules' && tergeuGuest.state === 'invited'")
+    assert await page.focused() == "ack"  # the rules screen starts at its checkbox
+    await page.press("Space")
+    await page.press("Tab")
+    assert await page.focused() == "rules-next"
+    await page.press("Enter")
+    await page.wait_for("tergeuGuest.screen === 'devices'")
+    await page.wait_for("document.activeElement.id === 'dev-next'")  # focused once the camera works
+    await page.press("Enter")
+    await page.wait_for("tergeuGuest.screen === 'pin'")
+    assert await page.focused() == "pin"
+    await page.type_text(issued.pin)
+    await page.press("Enter")
+    await page.wait_for("tergeuGuest.state === 'waiting'")
+    await env.hub.admit("g1")
+    await wait_state(env.hub, "g1", "connected")
+    run.start("confidentiality", by="investigator")
+    request = await acts.request_acknowledgment("g1", "confidentiality")
+    await page.wait_for("tergeuGuest.screen === 'act'")
+    await page.press("Tab")
+    assert await page.focused() == "act-name"
+    await page.type_text(NAME)
+    await page.press("Enter")
+    await acts.wait(request, 10)
+    ack = next(d for _, k, d in env.log.entries if k == "acknowledgment")
+    assert ack["step"] == "confidentiality" and ack["typed_name"] == NAME
+    assert ack["text_sha256"] == run.procedure.step("confidentiality").text_sha256("kk")
     await page.close()

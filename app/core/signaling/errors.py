@@ -29,5 +29,5 @@ class InviteError(SessionError):
 class ActRefused(SessionError):
     """A guest's act (acknowledgment, read-back reply) is not accepted; the page shows why."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__("act_refused", message)
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)

@@ -118,6 +118,25 @@ class Page:
         path.write_bytes(base64.b64decode(data["data"]))
         return path
 
+    async def press(self, key: str) -> None:
+        """Press and release a key (``Tab``, ``Enter``, ``Space``) as the keyboard would."""
+        codes = {"Tab": 9, "Enter": 13, "Space": 32}
+        if key not in codes:
+            raise ValueError(f"key {key!r}: expected one of {', '.join(codes)}")
+        text = {"Enter": "\r", "Space": " "}.get(key, "")
+        name = " " if key == "Space" else key
+        common = {"key": name, "code": key, "windowsVirtualKeyCode": codes[key]}
+        await self.call("Input.dispatchKeyEvent", type="keyDown", text=text, **common)
+        await self.call("Input.dispatchKeyEvent", type="keyUp", **common)
+
+    async def type_text(self, text: str) -> None:
+        """Type ``text`` into the focused field (as an input method would)."""
+        await self.call("Input.insertText", text=text)
+
+    async def focused(self) -> str:
+        """The id of the focused element ('' if it has none)."""
+        return str(await self.evaluate("document.activeElement ? document.activeElement.id : ''"))
+
     async def navigate(self, url: str) -> None:
         await self.call("Page.navigate", url=url)
 

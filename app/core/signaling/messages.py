@@ -99,7 +99,10 @@ SERVER_MESSAGES: Mapping[str, Schema] = {
         text=(_STR, REQ),
         draft=(_STR, OPT),
     ),
-    "act_result": _s(request_id=(_STR, REQ), ok=(_BOOL, REQ), message=(_STR, REQ)),
+    # ``code`` names why an act was not accepted, so the page can say it in the guest's language
+    "act_result": _s(
+        request_id=(_STR, REQ), ok=(_BOOL, REQ), message=(_STR, REQ), code=(_STR, OPT)
+    ),
     # take a full-resolution still and POST it to ``upload_url`` with ``ticket`` (see docs)
     "capture_still": _s(
         request_id=(_STR, REQ),
