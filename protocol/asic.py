@@ -224,21 +224,35 @@ class ZipOut:
         :data:`QUEUED_CHUNKS` chunks wait for the hasher, which keeps memory flat.
         """
         h = hashlib.sha256()
+        left = size
+        digest: concurrent.futures.Future[bytes] | None = None
         with self.zip.open(self._info(name, size, compress), "w") as dst:
             while chunk := src.read(CHUNK):
+                if digest is not None:
+                    raise ProtocolError(f"{name}: grew beyond {size} bytes while being written")
+                left -= len(chunk)
                 self._slots.acquire()
-                self._hasher.submit(self._update, h, chunk)
+                if left == 0:  # the last chunk: hash and finish in one hand-over
+                    digest = self._hasher.submit(self._final, h, chunk)
+                else:
+                    self._hasher.submit(self._update, h, chunk)
                 dst.write(chunk)
                 self.done += len(chunk)
                 if self.progress is not None:
                     self.progress(self.done, self.total)
-        return self._hasher.submit(h.digest)
+        if left != 0:
+            raise ProtocolError(f"{name}: {size} bytes expected, {size - left} read")
+        return digest if digest is not None else self._hasher.submit(h.digest)
 
     def _update(self, h: hashlib._Hash, chunk: bytes) -> None:
         try:
             h.update(chunk)
         finally:
             self._slots.release()
+
+    def _final(self, h: hashlib._Hash, chunk: bytes) -> bytes:
+        self._update(h, chunk)
+        return h.digest()
 
     def add_file(self, name: str, path: Path, *, compress: bool = False) -> bytes:
         return self.add_file_later(name, path, compress=compress).result()

@@ -1,9 +1,12 @@
 """Benchmark: build + sign, and verify, a container for a synthetic 2-hour, 2-person recording.
 
-Run: ``.venv/bin/python tests/benchmarks/bench_container.py [--quick]``. Segment files are random
-bytes of realistic sizes (≈1.5 GB in all; ``--quick`` ≈200 MB). Times are printed as ratios to
-``openssl dgst -sha256`` over the same files in the same run; peak memory is ru_maxrss of this
-process (the build and the verify run here, openssl in a child).
+Run: ``.venv/bin/python tests/benchmarks/bench_container.py [--quick | --big [--huge-member]]``.
+Segment files are random bytes of realistic sizes (≈1.5 GB in all; ``--quick`` ≈200 MB; ``--big``
+≈4.3 GB at ≈2.4 Mbit/s video, so member offsets pass 4 GiB and the zip needs ZIP64;
+``--huge-member`` adds one 4.3 GiB sparse segment, a member that itself needs ZIP64). Times are
+printed as ratios to ``openssl dgst -sha256`` over the same files in the same run; peak memory is
+ru_maxrss of this process (the build and the verify run here, openssl in a child). With ``--big``
+the container is also checked with ``unzip -t`` and for its ZIP64 end-of-central-directory record.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -30,15 +34,17 @@ from tests.pki.fixtures import signer  # noqa: E402
 SEGMENT_SECONDS = 2
 VIDEO_SEGMENT = 190_000  # ≈760 kbit/s video
 AUDIO_SEGMENT = 8_000  # ≈32 kbit/s audio
+BIG_VIDEO_SEGMENT = 600_000  # ≈2.4 Mbit/s video: 2 h × 2 people ≈ 4.3 GB
+HUGE_MEMBER = (1 << 32) + (300 << 20)  # 4.3 GiB: one member beyond the 32-bit zip limit
 
 
-def make_recording(folder: Path, seconds: int) -> int:
+def make_recording(folder: Path, seconds: int, video_segment: int = VIDEO_SEGMENT) -> int:
     """Write segment-sized random files for 2 participants (video + audio each)."""
-    pool = os.urandom(VIDEO_SEGMENT + 4096)
+    pool = os.urandom(video_segment + 4096)
     total = 0
     n = seconds // SEGMENT_SECONDS
     for person in ("investigator", "witness"):
-        for media, size in (("video", VIDEO_SEGMENT), ("audio", AUDIO_SEGMENT)):
+        for media, size in (("video", video_segment), ("audio", AUDIO_SEGMENT)):
             track = f"{person}-{media}"
             d = folder / "media" / track
             d.mkdir(parents=True)
@@ -90,18 +96,48 @@ def plain_zip_seconds(files: list[Path], out: Path) -> float:
     return seconds
 
 
+def zip64_checks(out: Path) -> None:
+    """The container has a ZIP64 end record, and Info-ZIP's ``unzip -t`` accepts every member."""
+    with open(out, "rb") as f:
+        f.seek(-(1 << 16), os.SEEK_END)
+        tail = f.read()
+    has_zip64 = b"PK\x06\x06" in tail
+    print(f"ZIP64 end of central directory record: {has_zip64}")
+    t = time.perf_counter()
+    unzip = subprocess.run(["unzip", "-tq", str(out)], capture_output=True, text=True)
+    print(
+        f"unzip -t: exit {unzip.returncode} ({time.perf_counter() - t:.1f} s) "
+        f"{unzip.stdout.strip()[:200]}"
+    )
+    with zipfile.ZipFile(out) as zf:
+        big = max(zf.infolist(), key=lambda i: i.file_size)
+        last = max(zf.infolist(), key=lambda i: i.header_offset)
+    print(
+        f"largest member {big.file_size / 2**30:.2f} GiB, last local header at "
+        f"{last.header_offset / 2**30:.2f} GiB"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="≈200 MB instead of ≈1.5 GB")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
     ap.add_argument("--cold", action="store_true", help="skip the page-cache pre-fault")
+    ap.add_argument("--big", action="store_true", help="≈4.3 GB: offsets past 4 GiB (ZIP64)")
+    ap.add_argument(
+        "--huge-member", action="store_true", help="with --big: one 4.3 GiB sparse segment"
+    )
     args = ap.parse_args()
     seconds = 960 if args.quick else 7200
     tmp = Path(tempfile.mkdtemp(prefix="bench-container-"))
     try:
         action = tmp / "action"
         t = time.perf_counter()
-        total = make_recording(action, seconds)
+        total = make_recording(action, seconds, BIG_VIDEO_SEGMENT if args.big else VIDEO_SEGMENT)
+        if args.huge_member:
+            with open(action / "media" / "witness-video" / "witness-video-huge.ts", "wb") as f:
+                f.truncate(HUGE_MEMBER)  # sparse: no disk, reads as zeros
+            total += HUGE_MEMBER
         files = sorted(p for p in action.rglob("*") if p.is_file())
         print(
             f"synthetic recording: {seconds / 3600:.2f} h, 4 tracks, {len(files)} files, "
@@ -121,7 +157,7 @@ def main() -> None:
         fsync_time = [0.0]
         real_fsync = os.fsync
 
-        def timed_fsync(fd: int) -> None:
+        def timed_fsync(fd: Any) -> None:
             t0 = time.perf_counter()
             real_fsync(fd)
             fsync_time[0] += time.perf_counter() - t0
@@ -154,6 +190,8 @@ def main() -> None:
         print(f"verify:       {verify:.2f} s = {verify / ref:.2f}x openssl (target <= 1.2x)")
         print(f"container:    {out.stat().st_size / 1e6:.0f} MB")
         print(f"peak memory (ru_maxrss): {peak:.0f} MB (target <= 200 MB)")
+        if args.big:
+            zip64_checks(out)
     finally:
         if args.keep:
             print(f"kept {tmp}")

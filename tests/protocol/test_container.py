@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
 import stat
 import subprocess
 import zipfile
@@ -11,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from asn1crypto import cms, tsp
 
-from protocol.asic import MIMETYPE, parse_asic_manifest
+from protocol.asic import CHUNK, MIMETYPE, ZipOut, parse_asic_manifest
 from protocol.container import add_signature, build_container
 from protocol.errors import ProtocolError
 from protocol.verify_signature import validate_signature
@@ -225,3 +227,29 @@ def test_ffprobe_reads_every_segment_extracted_from_a_real_recording(tmp_path: P
         )
         kinds = {line for line in r.stdout.split() if line}
         assert r.returncode == 0 and kinds in ({"video"}, {"audio"}), (name, r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize(
+    "scenario, data, size, message",
+    [
+        ("file_shrank", b"x" * 10, 20, "20 bytes expected, 10 read"),
+        ("file_grew", b"x" * (CHUNK + 5), CHUNK, "grew beyond"),
+    ],
+)
+def test_member_whose_size_changes_while_written_is_refused(
+    scenario: str, data: bytes, size: int, message: str, tmp_path: Path
+) -> None:
+    z = ZipOut(tmp_path / f"{scenario}.asice")
+    with pytest.raises(ProtocolError, match=message):
+        z.add_stream("recording/media/a/a-000000.ts", io.BytesIO(data), size)
+    z.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stream_digest_equals_sha256_for_chunk_multiples(tmp_path: Path) -> None:
+    z = ZipOut(tmp_path / "c.asice")
+    for n in (0, 1, CHUNK, 2 * CHUNK, 2 * CHUNK + 1):
+        data = bytes(range(256)) * (n // 256) + bytes(n % 256)
+        assert z.add_stream(f"m{n}", io.BytesIO(data), n) == hashlib.sha256(data).digest()
+    z.commit()
+    assert subprocess.run(["unzip", "-tq", str(tmp_path / "c.asice")]).returncode == 0
