@@ -158,14 +158,17 @@ class ActionLog:
         self._clock = clock
         self._key = key
         self._lock = threading.Lock()
-        self._entries: list[LogEntry] = list(entries)
+        # only the last entry (for the chain) and the tree's frontier stay in memory: a long
+        # session's log must not grow the recorder's memory (``entries`` reads the file)
+        self._last: LogEntry | None = entries[-1] if entries else None
+        self._count = len(entries)
         self._tree = MerkleAccumulator()
-        for e in self._entries:
+        for e in entries:
             self._tree.append(e.line())
         self._expected_size = os.fstat(fd).st_size
         self._inode = os.fstat(fd).st_ino
         self._broken: str | None = None
-        self.action_id = str(self._entries[0].data["action_id"]) if self._entries else ""
+        self.action_id = str(entries[0].data["action_id"]) if entries else ""
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -310,7 +313,7 @@ class ActionLog:
     def checkpoint(self) -> LogEntry:
         """Append a checkpoint signing the Merkle root of every entry before it."""
         with self._lock:
-            size = len(self._entries)
+            size = self._count
             data = sign_checkpoint(self._key, self.action_id, size, self._tree.root())
             return self._append_locked("checkpoint", data, None)
 
@@ -322,10 +325,11 @@ class ActionLog:
         when = self._clock.now() if t is None else t
         when = round(max(when, 0.0), 6)
         utc = format_utc(self._clock.to_utc(when))
-        prev = self._entries[-1].hash if self._entries else GENESIS
-        entry = LogEntry.make(len(self._entries), kind, when, utc, dict(data), prev)
+        prev = self._last.hash if self._last is not None else GENESIS
+        entry = LogEntry.make(self._count, kind, when, utc, dict(data), prev)
         self._write(entry.line() + b"\n")
-        self._entries.append(entry)
+        self._last = entry
+        self._count += 1
         self._tree.append(entry.line())
         return entry
 
@@ -369,9 +373,9 @@ class ActionLog:
 
     @property
     def entries(self) -> Sequence[LogEntry]:
-        """A snapshot of every entry written so far."""
+        """A snapshot of every entry written so far, read back from the file (not kept in memory)."""
         with self._lock:
-            return tuple(self._entries)
+            return tuple(read_log(self.path)) if self._count else ()
 
     @property
     def root(self) -> bytes:
@@ -383,7 +387,7 @@ class ActionLog:
     def size(self) -> int:
         """The number of entries (= the Merkle tree size)."""
         with self._lock:
-            return len(self._entries)
+            return self._count
 
     @property
     def public_key(self) -> str:

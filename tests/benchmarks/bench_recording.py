@@ -7,7 +7,9 @@
    (a WAV file) with the same settings into 2 s MPEG-TS segments. CPU = this process (all threads)
    for ours; the generator's CPU plus ffmpeg's for the reference. Ratio target ≤ 1.15.
 2. Sealing latency p50/p99 and 3. RSS growth, from one paced (real-time) recording of 4
-   participants: 10 min (2 min with --quick).
+   participants into the real action log (fsynced, signed checkpoints): 10 min (2 min with
+   --quick). Growth is the least-squares slope of RSS (sampled every second at moments with no
+   encoder backlog) times the duration, so one noisy sample does not decide it.
 4. A/V offset over a long unpaced recording (60 min; 5 min with --quick), read from the recorded
    clicks and counter strips in 10 s windows from start to end (the drift trend); the same trend
    is printed for the paced recording of part 2 (real time).
@@ -26,12 +28,15 @@ import tempfile
 import time
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from recorder.clock import SessionClock
+from recorder.log import LogEntry, read_log
 from recorder.recording import Recorder
 from recorder.syncprobe import click_offsets, video_stamps
 from recorder.synthetic import (
@@ -40,7 +45,16 @@ from recorder.synthetic import (
     SyntheticVideoTrack,
     click_table,
 )
-from tests.recorder.media_helpers import MemoryLog
+
+
+class Entries:
+    """The entries of a finished recording's log, by kind."""
+
+    def __init__(self, entries: list[LogEntry]) -> None:
+        self._entries = entries
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [dict(e.data) for e in self._entries if e.kind == kind]
 
 
 def rss_mib() -> float:
@@ -57,18 +71,16 @@ async def record(
     *,
     paced: bool,
     rss: list[tuple[float, int]] | None = None,
-) -> tuple[Recorder, MemoryLog]:
-    clock = SessionClock.start()
-    log = MemoryLog(clock)
+) -> tuple[Recorder, Entries]:
     rec = await Recorder.start(
         out,
         action_id="bench",
         planned_seconds=seconds,
-        clock=clock,
-        log=log,
+        signing_key=Ed25519PrivateKey.generate(),  # the real, fsynced, signed action log
         video_tracks=participants,
         audio_tracks=participants,
     )
+    clock = rec.clock
     for i in range(1, participants + 1):
         video = SyntheticVideoTrack(clock, shade=i, paced=paced, frames=round(seconds * 30))
         await rec.add_track(video, participant=f"p{i}")
@@ -88,7 +100,7 @@ async def record(
         sampler.cancel()
         rss.append((rss_mib(), sum(rec.backlog().values())))
     await rec.stop()
-    return rec, log
+    return rec, Entries(read_log(out))
 
 
 def cpu_self() -> float:
@@ -192,7 +204,7 @@ def ffmpeg_reference(out: Path, participants: int, seconds: float) -> tuple[floa
     return cpu, counted
 
 
-def av_offset(action: Path, log: MemoryLog, participant: str, at: float) -> tuple[float, ...]:
+def av_offset(action: Path, log: Entries, participant: str, at: float) -> tuple[float, ...]:
     """(A/V offset, video offset, audio offset) in ms over the 10 s of media from session ``at``."""
     sealed = log.of("segment_sealed")
 
@@ -208,7 +220,7 @@ def av_offset(action: Path, log: MemoryLog, participant: str, at: float) -> tupl
     return (a - v) * 1000, v * 1000, a * 1000
 
 
-def print_trend(action: Path, log: MemoryLog, label: str) -> None:
+def print_trend(action: Path, log: Entries, label: str) -> None:
     """A/V offset of p1 over 10 s windows spread evenly from the start to the end."""
     sealed = log.of("segment_sealed")
     start = min(d["start"] for d in sealed)
@@ -282,14 +294,19 @@ def main() -> None:
             )
             # frames waiting for an encoder are memory by design (bounded: 60 per track); compare
             # moments when the encoders had caught up, so a backlog does not pass for a leak
-            idle = [m for m, backlog in rss[len(rss) // 10 :] if backlog <= 8]
+            start = len(rss) // 10  # after the encoders and caches have warmed up
+            idle = [(i, m) for i, (m, backlog) in enumerate(rss) if i >= start and backlog <= 8]
             all_rss = [m for m, _ in rss]
             if len(idle) >= 2:
+                xs = np.array([i for i, _ in idle], float)
+                ys = np.array([m for _, m in idle], float)
+                slope = float(np.polyfit(xs, ys, 1)[0])  # MiB per second (one sample a second)
                 print(
-                    f"RSS over {paced_seconds / 60:.0f} min (paced, 4 participants), at moments "
-                    f"with no encoder backlog ({len(idle)} of {len(rss)} samples): first "
-                    f"{idle[0]:.1f} MiB, last {idle[-1]:.1f} MiB, growth {idle[-1] - idle[0]:+.1f} "
-                    f"MiB (target <= 10); overall peak {max(all_rss):.1f} MiB, largest backlog "
+                    f"RSS over {paced_seconds / 60:.0f} min (paced, 4 participants, real log), at "
+                    f"moments with no encoder backlog ({len(idle)} of {len(rss)} samples, from "
+                    f"{start} s): first {ys[0]:.1f} MiB, last {ys[-1]:.1f} MiB; trend "
+                    f"{slope * 60:+.3f} MiB/min = {slope * paced_seconds:+.1f} MiB over the "
+                    f"recording (target <= 10); peak {max(all_rss):.1f} MiB, largest backlog "
                     f"{max(b for _, b in rss)} frames"
                 )
             else:
