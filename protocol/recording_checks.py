@@ -3,7 +3,9 @@
 Everything that depends on the action-log format is here, so the container code does not:
 which entries are segments and checkpoints, what a Merkle leaf is, how protocol.json summarises
 the recording. Checks: ``summary`` (protocol.json vs the log), ``signer`` (signer IIN is a
-participant), ``recording`` (the recorder verifier ran) plus the recorder's own checks.
+participant), ``evidence`` (every file protocol.json names — identity stills, exhibits, the photo
+table, annotations — is signed with the SHA-256 the protocol states), ``recording`` (the recorder
+verifier ran) plus the recorder's own checks.
 """
 
 from __future__ import annotations
@@ -182,6 +184,46 @@ def protocol_checks(
         checks += _compare_summary(summary, view, log_path)
     checks += _signer_checks(proto, signers)
     return checks
+
+
+def _evidence_files(node: Any) -> list[dict[str, Any]]:
+    """Every evidence-file object (``{name, sha256, size}``) anywhere in protocol.json."""
+    if isinstance(node, list):
+        return [f for item in node for f in _evidence_files(item)]
+    if not isinstance(node, dict):
+        return []
+    if set(node) == {"name", "sha256", "size"}:
+        return [node]
+    return [f for value in node.values() for f in _evidence_files(value)]
+
+
+def evidence_checks(proto_bytes: bytes | None, signed: dict[str, bytes]) -> list[Check]:
+    """``evidence``: each file protocol.json names has the signed digest the protocol states.
+
+    A file the protocol names with another SHA-256 than the signed one fails; a file it names
+    that the container does not hold is a warning (the record refers to something not kept).
+    """
+    if proto_bytes is None:
+        return []
+    try:
+        proto = parse_json_object(proto_bytes, what="protocol.json")
+    except Exception:  # reported by the summary check
+        return []
+    out: list[Check] = []
+    files = {str(f["name"]): str(f["sha256"]) for f in _evidence_files(proto)}
+    for name, sha in sorted(files.items()):
+        uri = RECORDING + name
+        digest = signed.get(uri)
+        if digest is None:
+            msg = "named in protocol.json but not kept in the container"
+            out.append(Check("evidence", Status.WARNING, msg, uri))
+        elif digest.hex() != sha:
+            msg = f"protocol.json says SHA-256 {sha}, the signed digest is {digest.hex()}"
+            out.append(Check("evidence", Status.FAILED, msg, uri))
+    if files and not out:
+        msg = f"{len(files)} evidence files named in protocol.json match their signed digests"
+        out.append(Check("evidence", Status.OK, msg))
+    return out
 
 
 def _compare_summary(summary: dict[str, Any], view: LogView, log_path: Path) -> list[Check]:

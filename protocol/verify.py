@@ -35,7 +35,12 @@ from protocol.asic import (
 from protocol.container import CONTAINER_JSON, RECORDING, read_container_json, read_manifests
 from protocol.errors import ProtocolError, UnreadableContainerError
 from protocol.excerpt import EXCERPT_JSON, excerpt_checks, read_excerpt
-from protocol.recording_checks import protocol_checks, recording_checks, segment_checks
+from protocol.recording_checks import (
+    evidence_checks,
+    protocol_checks,
+    recording_checks,
+    segment_checks,
+)
 from protocol.trust import load_trust_anchors
 from protocol.verify_signature import validate_signature
 from recorder.report import Check, Report, Status
@@ -280,6 +285,7 @@ async def _verify(
             protocol_checks, proto, log_path, signers, meta.get("container_id")
         )
         signed = {u: o.sha256 for u, o in manifests[min(manifests)].by_uri().items()}
+        checks += evidence_checks(proto, signed)
         seg_checks, segment_uris = segment_checks(log_path, signed)
         checks += seg_checks
         absent = {

@@ -17,6 +17,7 @@ from app.core.procedure import Procedure
 from protocol.container import build_container
 from protocol.from_log import FromLogError, protocol_from_action, signed_by
 from protocol.metadata import protocol_from_json, protocol_to_json, schema_errors
+from protocol.model import Protocol
 from protocol.model_base import ProtocolModelError
 from protocol.render import render_pdf
 from protocol.verify import verify_container
@@ -189,17 +190,8 @@ def test_changed_log_is_refused(action: Path) -> None:
         protocol_from_action(action, entered())
 
 
-def test_container_of_the_built_protocol_verifies(action: Path, tmp_path: Path) -> None:
-    e = entered(action_type="remote_inspection")
-    iin = signer("investigator").identity.iin
-    people = tuple(
-        dataclasses.replace(p, iin=iin) if p.id == "investigator" else p for p in e.participants
-    )
-    p = protocol_from_action(action, dataclasses.replace(e, participants=people))
-    created = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
-    p = signed_by(p, "investigator", signer("investigator"), created)
-    assert p.signers[0].iin == iin and p.signature_of("investigator") is not None
-    out = tmp_path / "inspection.asice"
+def _container(action: Path, tmp: Path, p: Protocol, created: dt.datetime) -> Path:
+    out = tmp / "inspection.asice"
     asyncio.run(
         build_container(
             out,
@@ -210,9 +202,27 @@ def test_container_of_the_built_protocol_verifies(action: Path, tmp_path: Path) 
             container_id=p.document_id,
         )
     )
+    return out
+
+
+def test_container_of_the_built_protocol_verifies(action: Path, tmp_path: Path) -> None:
+    e = entered(action_type="remote_inspection")
+    iin = signer("investigator").identity.iin
+    people = tuple(
+        dataclasses.replace(p, iin=iin) if p.id == "investigator" else p for p in e.participants
+    )
+    p = protocol_from_action(action, dataclasses.replace(e, participants=people))
+    created = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
+    p = signed_by(p, "investigator", signer("investigator"), created)
+    assert p.signers[0].iin == iin and p.signature_of("investigator") is not None
+    out = _container(action, tmp_path, p, created)
     report = verify_container(out, trust_anchors_dir=anchors_dir(tmp_path))
     assert report.ok, report.summary()
     assert [c.status for c in report.checks if c.name == "summary"] == [Status.OK]
+    (evidence,) = [c for c in report.checks if c.name == "evidence"]
+    assert evidence.status is Status.OK and evidence.message.startswith(
+        "6 evidence files"
+    )  # 2 id, still, note, 2 exhibits
     assert p.recording is not None
     with zipfile.ZipFile(out) as zf:
         assert "recording/" + p.stills[0].file.name in zf.namelist()
@@ -225,3 +235,17 @@ def test_container_of_the_built_protocol_verifies(action: Path, tmp_path: Path) 
         ["pdftotext", str(tmp_path / "protocol.pdf"), "-"], capture_output=True, check=True
     ).stdout.decode()
     assert all(who.full_name in " ".join(text.split()) for who in p.participants)
+
+
+def test_protocol_naming_evidence_with_another_hash_fails_evidence(
+    action: Path, tmp_path: Path
+) -> None:
+    p = protocol_from_action(action, entered())
+    check = p.identity_checks[0]
+    forged = dataclasses.replace(check.evidence[1], sha256="ab" * 32)
+    check = dataclasses.replace(check, evidence=(check.evidence[0], forged))
+    p = dataclasses.replace(p, identity_checks=(check,))
+    out = _container(action, tmp_path, p, dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC))
+    report = verify_container(out)
+    assert [c.subject for c in report.failed("evidence")] == ["recording/" + forged.name]
+    assert not report.failed("digest") and not report.failed("signature")
