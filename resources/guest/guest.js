@@ -505,28 +505,52 @@
     catch (e) { return []; }
   }
   async function updateSwitch() { $("switch-cam").hidden = (await cameras()).length < 2; }
-  async function switchCamera() {
-    const old = st.stream && st.stream.getVideoTracks()[0];
-    const list = await cameras();
-    if (!old || list.length < 2) return;
-    const current = old.getSettings().deviceId;
-    const i = list.findIndex((d) => d.deviceId === current);
-    const next = list[(i + 1) % list.length];
-    let fresh;
-    try {
-      fresh = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: next.deviceId },
-        width: { ideal: 640 }, height: { ideal: 480 } } });
-    } catch (e) { banner(t("err_camera_busy")); return; }
+  async function framesEncoded() {
+    let n = 0;
+    if (!st.pc) return n;
+    (await st.pc.getStats()).forEach((r) => {
+      if (r.type === "outbound-rtp" && r.kind === "video") n += r.framesEncoded || 0;
+    });
+    return n;
+  }
+  async function useCamera(device) {
+    const fresh = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: device.deviceId },
+      width: { ideal: 640 }, height: { ideal: 480 } } });
     const track = fresh.getVideoTracks()[0];
     if ("contentHint" in track) track.contentHint = "detail";
     // same sender, no renegotiation: the hub keeps recording this participant's video track
     const sender = st.pc && st.pc.getSenders().find((s) => s.track && s.track.kind === "video");
+    const old = st.stream.getVideoTracks()[0];
     if (sender) await sender.replaceTrack(track);
     st.stream.removeTrack(old); old.stop(); st.stream.addTrack(track);
     $("self").srcObject = st.stream;
-    const facing = (track.getSettings().facingMode || "unknown");
-    st.facing = ["user", "environment"].includes(facing) ? facing : "unknown";
-    send("camera_switched", { facing: st.facing, label: (track.label || "").slice(0, 200) });
+    if (!sender) return track;
+    // some "cameras" give pictures the video encoder cannot send (infrared, depth): check
+    const before = await framesEncoded();
+    for (let i = 0; i < 20; i++) {
+      await sleep(100);
+      if ((await framesEncoded()) > before + 2) return track;
+    }
+    return null;
+  }
+  async function switchCamera() {
+    const old = st.stream && st.stream.getVideoTracks()[0];
+    const list = await cameras();
+    if (!old || list.length < 2) return;
+    $("switch-cam").disabled = true;
+    try {
+      const start = list.findIndex((d) => d.deviceId === old.getSettings().deviceId);
+      for (let step = 1; step < list.length; step++) {
+        let track = null;
+        try { track = await useCamera(list[(start + step) % list.length]); } catch (e) { continue; }
+        if (!track) continue; // unusable: try the next one
+        const facing = track.getSettings().facingMode || "unknown";
+        st.facing = ["user", "environment"].includes(facing) ? facing : "unknown";
+        send("camera_switched", { facing: st.facing, label: (track.label || "").slice(0, 200) });
+        return;
+      }
+      banner(t("err_camera_busy"));
+    } finally { $("switch-cam").disabled = false; }
   }
 
   // ---------- wiring ----------

@@ -212,3 +212,39 @@ async def test_keyboard_only_guest_joins_and_acknowledges(
     assert ack["step"] == "confidentiality" and ack["typed_name"] == NAME
     assert ack["text_sha256"] == run.procedure.step("confidentiality").text_sha256("kk")
     await page.close()
+
+
+async def test_camera_switch_logged_and_recording_continues(env: Env, tmp_path: Path) -> None:
+    # fake_device_1 of Chromium gives 16-bit depth pictures that its encoder cannot send: the page
+    # notices that nothing is encoded and moves on to fake_device_2
+    async with Chromium(cameras=3) as browser:
+        issued = env.issue()
+        page = await browser.new_page(issued.link.replace("/join#", "/join?lang=en#"))
+        await join_as_guest(page, issued.pin)
+        await env.hub.admit("g1")
+        await wait_state(env.hub, "g1", "connected")
+        await page.wait_for("!document.getElementById('switch-cam').hidden")
+        end = time.monotonic() + 10
+        while env.hub.counts.received.get("g1-video", 0) < 10:
+            assert time.monotonic() < end, f"no video from the guest: {env.hub.counts.received}"
+            await asyncio.sleep(0.05)
+        device = "document.getElementById('self').srcObject.getVideoTracks()[0].label"
+        assert await page.evaluate(device) == "fake_device_0"
+        await page.evaluate("document.getElementById('switch-cam').click()")
+        await page.wait_for(f"{device} === 'fake_device_2'", timeout=15)
+        end = time.monotonic() + 10
+        while not [d for _, k, d in env.log.entries if k == "camera_switched"]:
+            assert time.monotonic() < end, "camera_switched not logged"
+            await asyncio.sleep(0.05)
+        switched = next(d for _, k, d in env.log.entries if k == "camera_switched")
+        assert switched["participant"] == "g1" and switched["label"] == "fake_device_2"
+        assert len([k for _, k, _ in env.log.entries if k == "camera_switched"]) == 1
+        # the same connection and track name: the hub keeps receiving and recording g1-video
+        sealed = len(env.recorder.segments("g1-video"))
+        before = env.hub.counts.received.get("g1-video", 0)
+        await asyncio.sleep(2.5)
+        assert env.hub.counts.received.get("g1-video", 0) > before + 10
+        assert len(env.recorder.segments("g1-video")) > sealed
+        assert env.hub.participant_state("g1") == "connected"
+        assert await page.evaluate("tergeuGuest.stats().then(s => s.connection)") == "connected"
+        await page.close()

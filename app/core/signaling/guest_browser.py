@@ -148,8 +148,11 @@ class Page:
 class Chromium:
     """A headless Chromium process with a temporary profile; use ``async with``."""
 
-    def __init__(self, executable: str | None = None) -> None:
+    def __init__(self, executable: str | None = None, *, cameras: int = 1) -> None:
+        if not 1 <= cameras <= 4:
+            raise ValueError(f"cameras {cameras}: expected 1 to 4 fake cameras")
         self.executable = executable or find_chromium()
+        self.cameras = cameras
         self._proc: asyncio.subprocess.Process | None = None
         self._profile: tempfile.TemporaryDirectory[str] | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -160,6 +163,11 @@ class Chromium:
         self._proc = await asyncio.create_subprocess_exec(
             self.executable,
             *CHROMIUM_FLAGS,
+            *(
+                [f"--use-fake-device-for-media-stream=device-count={self.cameras}"]
+                if self.cameras > 1
+                else []
+            ),
             "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0",
             f"--user-data-dir={self._profile.name}",
