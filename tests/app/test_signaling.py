@@ -58,6 +58,53 @@ from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
             "de",
         ),
         ('{"type": "answer", "sdp": "hello"}', "bad_sdp", "v=0"),
+        (
+            '{"type": "acknowledge", "request_id": "t1", "typed_name": "A", "text_sha256": "ab"}',
+            "bad_value",
+            "64 lower-case hex",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "acknowledge",
+                    "request_id": "t 1/..",
+                    "typed_name": "A",
+                    "text_sha256": "a" * 64,
+                }
+            ),
+            "bad_value",
+            "request_id",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "acknowledge",
+                    "request_id": "t1",
+                    "typed_name": "A" * 2001,
+                    "text_sha256": "a" * 64,
+                }
+            ),
+            "bad_value",
+            "2001 characters",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "read_back_reply",
+                    "request_id": "t1",
+                    "decision": "maybe",
+                    "remarks": "",
+                    "reason": "",
+                    "typed_name": "A",
+                    "text_sha256": "a" * 64,
+                    "draft_sha256": "b" * 64,
+                }
+            ),
+            "bad_value",
+            "'maybe'",
+        ),
+        ('{"type": "camera_switched", "facing": "left", "label": ""}', "bad_value", "'left'"),
+        ('{"type": "still_capture", "request_id": "s1", "phase": "middle"}', "bad_value", "middle"),
     ],
 )
 def test_malformed_message_named(raw: str, code: str, words: str) -> None:
@@ -222,6 +269,12 @@ async def test_junk_oversized_and_out_of_order_do_not_disturb_others(env: Env) -
     assert (await recv(bad))["code"] == "too_large"
     await bad.send_bytes(b"\x01\x02")
     assert (await recv(bad))["code"] == "binary"
+    # the guest's acts are accepted only from an admitted participant
+    ack = {"request_id": "t1", "typed_name": "W", "text_sha256": "a" * 64}
+    assert (await send(bad, type="acknowledge", **ack))["code"] == "unexpected"
+    assert (await send(bad, type="camera_switched", facing="user", label="x"))[
+        "code"
+    ] == "unexpected"
     assert (await send(bad, type="ping")) == {"type": "pong"}  # still served
     # the other participant's session goes on undisturbed
     assert (await send(other, **pin(good.pin)))["type"] == "lobby"
