@@ -147,3 +147,40 @@ def test_secrets_never_reach_log(book: InviteBook, caplog: pytest.LogCaptureFixt
             book.redeem("A1", issued.token, wrong(issued.pin))
     book.redeem("A1", issued.token, issued.pin)
     assert issued.token not in caplog.text and issued.pin not in caplog.text
+
+
+def test_book_kept_on_disk_survives_a_restart(clock: Clock, tmp_path) -> None:
+    path = tmp_path / "state" / "invites.json"
+    book = InviteBook(now=clock, path=path)
+    used = issue(book, pid="w1")
+    fresh = issue(book, pid="w2")
+    invite = book.redeem("A1", used.token, used.pin)
+    credential = book.issue_credential(invite)
+    with pytest.raises(InviteError):
+        book.redeem("A1", fresh.token, wrong(fresh.pin))
+    assert path.stat().st_mode & 0o077 == 0
+    text = path.read_text()
+    for secret in (used.token, used.pin, fresh.token, credential):
+        assert secret not in text  # hashes only
+
+    again = InviteBook(now=clock, path=path)  # the hub process started again
+    assert again.check_credential("A1", credential).participant_id == "w1"
+    with pytest.raises(InviteError) as e:
+        again.check("A1", used.token)
+    assert e.value.code == "used"
+    assert again.attempts_left(again.check("A1", fresh.token)) == MAX_PIN_ATTEMPTS - 1
+    assert again.redeem("A1", fresh.token, fresh.pin).participant_id == "w2"
+    revoked = again.invite_of("A1", "w1")
+    assert revoked is not None
+    again.revoke(revoked.invite_id)
+    with pytest.raises(InviteError) as e:
+        InviteBook(now=clock, path=path).check_credential("A1", credential)
+    assert e.value.code == "unknown_credential"
+
+
+def test_unreadable_book_named(tmp_path) -> None:
+    path = tmp_path / "invites.json"
+    path.write_text('{"format": "something-else"}')
+    with pytest.raises(InviteError) as e:
+        InviteBook(path=path)
+    assert e.value.code == "book_unreadable" and str(path) in e.value.message
