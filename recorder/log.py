@@ -373,7 +373,7 @@ class ActionLog:
 
     @property
     def entries(self) -> Sequence[LogEntry]:
-        """A snapshot of every entry written so far, read back from the file (not kept in memory)."""
+        """A snapshot of every entry written so far, read back from the file (not kept in RAM)."""
         with self._lock:
             return tuple(read_log(self.path)) if self._count else ()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from recorder.log import read_log
-from recorder.recover import recover
+from recorder.recover import RecoveryResult, recover
 from recorder.verify import verify_recording
 from tests.recorder.media_helpers import decode_errors, first_video_frame_is_key
 
@@ -55,19 +56,14 @@ def _sealed(action: Path) -> dict[str, dict]:
     return {e.data["file"]: dict(e.data) for e in read_log(action) if e.kind == "segment_sealed"}
 
 
-# moments after the media folder appears: inside the first segment, just after the 2 s boundary
-# (the new segments may hold no complete frame yet) and inside the second segment, after the
-# 1.5 s checkpoint; fixed so that a failure can be reproduced
-@pytest.mark.parametrize(("kill_after", "mid_segment"), [(0.9, True), (2.05, False), (3.1, True)])
-def test_sigkill_then_recover_then_verify(
-    tmp_path: Path, kill_after: float, mid_segment: bool
-) -> None:
+def _kill_recover_verify(tmp_path: Path, ready: str, kill_after: float) -> RecoveryResult:
+    """Start a recording, SIGKILL it ``kill_after`` s after ``ready`` exists, recover, verify."""
     proc, action = _start_recording(tmp_path)
     try:
         deadline = time.monotonic() + 30
-        while not (action / "media").exists():  # wait for recording to begin
+        while not (action / ready).exists() or not (action / "log.jsonl").stat().st_size:
             assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.02)
+            time.sleep(0.005)
         time.sleep(kill_after)
     finally:
         proc.send_signal(signal.SIGKILL)
@@ -78,11 +74,9 @@ def test_sigkill_then_recover_then_verify(
 
     result = recover(action)
 
-    print(f"killed after {kill_after} s: {result.summary()}; lost {list(result.lost)}")
+    print(f"killed after {kill_after:.3f} s: {result.summary()}; lost {list(result.lost)}")
     salvaged = {s.file + ".part" for s in result.recovered}
     assert salvaged | set(result.lost) == in_flight  # every partial accounted for
-    if mid_segment:  # frames reach the file as they are muxed: the segments in flight survive
-        assert len(result.recovered) == 4
 
     after = _sealed(action)
     for f, data in before.items():  # nothing sealed was rewritten
@@ -96,6 +90,13 @@ def test_sigkill_then_recover_then_verify(
         if d["media"] == "video":
             assert first_video_frame_is_key(path)
     assert not list(action.rglob("*.part"))
+    by_index = {(d["track"], d["index"]): d for d in after.values()}
+    for d in recovered.values():
+        prev = by_index.get((d["track"], d["index"] - 1))
+        if d["media"] == "audio" and prev is not None:
+            # one encoder run (no cut in this recording): the salvaged segment must be told from
+            # a run's first one (no priming) and continue exactly where the previous one ends
+            assert d["start"] == pytest.approx(prev["end"], abs=1e-4), (prev, d)
     kinds = [e.kind for e in read_log(action)]
     assert kinds[-2:] == ["session_ended", "checkpoint"] and "key_rotated" in kinds
     crash = [e.data for e in read_log(action) if e.kind == "crash_recovered"]
@@ -111,3 +112,28 @@ def test_sigkill_then_recover_then_verify(
     for track in {d["track"] for d in after.values()}:
         playlist = (action / "media" / track / f"{track}.m3u8").read_text()
         assert playlist.rstrip().endswith("#EXT-X-ENDLIST")
+    return result
+
+
+# moments after the media folder appears: inside the first segment, just after the 2 s boundary
+# (the new segments may hold no complete frame yet) and inside the second segment, after the
+# 1.5 s checkpoint; fixed so that a failure can be reproduced
+@pytest.mark.parametrize(("kill_after", "mid_segment"), [(0.9, True), (2.05, False), (3.1, True)])
+def test_sigkill_then_recover_then_verify(
+    tmp_path: Path, kill_after: float, mid_segment: bool
+) -> None:
+    result = _kill_recover_verify(tmp_path, "media", kill_after)
+    if mid_segment:  # frames reach the file as they are muxed: the segments in flight survive
+        assert len(result.recovered) == 4
+
+
+# and at random moments from the instant the log exists (startup included), a new seed each run;
+# TERGEU_CRASH_SEED=<seed> repeats a failed run
+SEED = int(os.environ.get("TERGEU_CRASH_SEED") or random.SystemRandom().randrange(2**32))
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_sigkill_at_a_random_moment_then_recover_then_verify(tmp_path: Path, run: int) -> None:
+    kill_after = random.Random(SEED * 10 + run).uniform(0.0, 4.5)
+    print(f"TERGEU_CRASH_SEED={SEED} run {run}: kill {kill_after:.3f} s after the log exists")
+    _kill_recover_verify(tmp_path, "log.jsonl", kill_after)
