@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import subprocess
 import time
+import wave
 import zoneinfo
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -396,15 +397,36 @@ async def test_switch_keeps_pts_increasing_and_audio_in_one_format() -> None:
     audio.stop()
 
 
-async def test_reconnected_participant_gets_the_exhibit_and_close_ends_it(
-    live: Live, tmp_path: Path
-) -> None:
+async def test_sound_only_then_reconnect_and_close_while_shown(live: Live, tmp_path: Path) -> None:
+    sound = tmp_path / "call.wav"
+    t = np.arange(48000) / 48000
+    tone = (np.sin(2 * np.pi * TONE_HZ * t) * 0.4 * 32767).astype(np.int16)
+    with wave.open(str(sound), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(tone.tobytes())
     picture = tmp_path / "plan.jpg"
     Image.new("RGB", (640, 480), GREEN).save(picture, quality=95)
     await live.join("w1")
     w1 = live.seen["w1"]
     participant = live.participants["w1"]
+
+    # a sound recording: w1 hears it and keeps seeing the investigator
+    call = await prepare_exhibit(live.action_dir, sound, number=1)
+    assert (call.media, call.has_audio, call.has_video, call.kinds()) == (
+        "audio",
+        True,
+        False,
+        ("audio",),
+    )
+    await live.hub.show_exhibit(call, ["w1"])
+    await until(lambda: live.hub.exhibit_shown is None, "the sound to end", timeout=10)
+    assert w1.tone_frames >= 5 and w1.video.get("green", 0) == w1.video.get("magenta", 0) == 0
+
+    # a picture, on through a reconnection, until the session ends
     photo = await prepare_exhibit(live.action_dir, picture, number=next_number(live.action_dir))
+    assert photo.number == 2
     await live.hub.show_exhibit(photo, ["w1"])
     await until(lambda: w1.video.get("green", 0) >= 10, "w1 sees the picture")
     await participant.cut_network()
@@ -415,7 +437,16 @@ async def test_reconnected_participant_gets_the_exhibit_and_close_ends_it(
     await live.hub.close()  # the session ends while the picture is shown
     await live.recorder.stop()
     entries = read_log(live.action_dir)
+    shown = [e.data for e in entries if e.kind == "exhibit_shown"]
+    assert [(d["media"], d["tracks"]) for d in shown] == [
+        ("audio", ["exhibit-1-audio"]),
+        ("image", ["exhibit-2-video"]),
+    ]
     ended = [e.data for e in entries if e.kind == "exhibit_ended"]
-    assert [(d["number"], d["reason"]) for d in ended] == [(1, "the session has ended")]
+    assert [(d["number"], d["reason"]) for d in ended] == [
+        (1, "played to the end"),
+        (2, "the session has ended"),
+    ]
+    assert decode_segments(live.action_dir, entries, "exhibit-1-audio")
     report = verify_recording(live.action_dir)
     assert report.ok, report.summary()
