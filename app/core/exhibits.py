@@ -104,13 +104,20 @@ class Exhibit:
     def kinds(self) -> tuple[str, ...]:
         return tuple(k for k, on in (("video", self.has_video), ("audio", self.has_audio)) if on)
 
-    def track_name(self, kind: str) -> str:
-        return f"exhibit-{self.number}-{kind}"
+    def track_name(self, kind: str, showing: int = 1) -> str:
+        """``exhibit-<n>-<kind>``; ``exhibit-<n>-<showing>-<kind>`` when shown again (a new track:
+        one track resumed after a pause nothing in the log explains would be a gap)."""
+        if showing < 1:
+            raise ValueError(f"showing {showing}: expected 1 or more")
+        if showing == 1:
+            return f"exhibit-{self.number}-{kind}"
+        return f"exhibit-{self.number}-{showing}-{kind}"
 
-    def log_data(self, to: Sequence[str]) -> dict[str, Any]:
+    def log_data(self, to: Sequence[str], showing: int = 1) -> dict[str, Any]:
         """The data of the ``exhibit_shown`` entry (see docs/exhibits.md)."""
         data: dict[str, Any] = {
             "number": self.number,
+            "showing": showing,
             "name": self.name,
             "media": self.media,
             "mime": self.mime,
@@ -118,7 +125,7 @@ class Exhibit:
             "size": self.evidence.size,
             "sha256": self.evidence.sha256,
             "to": list(to),
-            "tracks": [self.track_name(k) for k in self.kinds()],
+            "tracks": [self.track_name(k, showing) for k in self.kinds()],
         }
         if self.page is not None and self.page_image is not None:
             data["page"] = self.page
@@ -358,6 +365,7 @@ class _Showing:
     tracks: dict[str, MediaStreamTrack]
     to: tuple[str, ...]
     started: float
+    count: int  # 1 the first time this exhibit is shown in the session, 2 the next, ...
     applied: dict[str, RTCPeerConnection] = field(default_factory=dict)
     watcher: asyncio.Task[None] | None = None
 
@@ -390,6 +398,7 @@ class ExhibitDesk:
         self._on_error = on_error
         self._switches: dict[str, tuple[RTCPeerConnection, dict[str, SwitchTrack]]] = {}
         self._showing: _Showing | None = None
+        self._shown: dict[int, int] = {}  # exhibit number -> times shown in this session
         self._lock = asyncio.Lock()
 
     @property
@@ -420,10 +429,12 @@ class ExhibitDesk:
                         "shown to connected participants only"
                     )
             tracks = await open_exhibit(exhibit)
-            showing = _Showing(exhibit, tracks, targets, time.monotonic())
+            count = self._shown.get(exhibit.number, 0) + 1
+            self._shown[exhibit.number] = count  # a failed attempt's track name is not reused
+            showing = _Showing(exhibit, tracks, targets, time.monotonic(), count)
             try:
                 for kind, track in tracks.items():
-                    name = exhibit.track_name(kind)
+                    name = exhibit.track_name(kind, count)
                     if self._recorder is not None:
                         await self._recorder.add_track(
                             IsolatedTrack(
@@ -435,7 +446,7 @@ class ExhibitDesk:
                 for pid in targets:
                     self._apply(showing, pid)
                 if self._recorder is not None:
-                    await self._recorder.event("exhibit_shown", exhibit.log_data(targets))
+                    await self._recorder.event("exhibit_shown", exhibit.log_data(targets, count))
             except Exception as e:
                 self._restore(showing)
                 for track in tracks.values():
@@ -496,7 +507,8 @@ class ExhibitDesk:
         switches = entry[1] if entry is not None and entry[0] is pc else self._install(pid, pc)
         for kind, track in showing.tracks.items():
             switches[kind].set_source(
-                self._relay.subscribe(track, buffered=False), showing.exhibit.track_name(kind)
+                self._relay.subscribe(track, buffered=False),
+                showing.exhibit.track_name(kind, showing.count),
             )
         showing.applied[pid] = pc
 
@@ -523,6 +535,7 @@ class ExhibitDesk:
         if self._recorder is not None:
             data = {
                 "number": showing.exhibit.number,
+                "showing": showing.count,
                 "reason": reason,
                 "seconds": round(time.monotonic() - showing.started, 3),
                 "to": list(showing.to),

@@ -420,8 +420,9 @@ async def test_sound_only_then_reconnect_and_close_while_shown(live: Live, tmp_p
         False,
         ("audio",),
     )
-    await live.hub.show_exhibit(call, ["w1"])
-    await until(lambda: live.hub.exhibit_shown is None, "the sound to end", timeout=10)
+    for _ in range(2):  # played twice: each time is logged and recorded on its own track
+        await live.hub.show_exhibit(call, ["w1"])
+        await until(lambda: live.hub.exhibit_shown is None, "the sound to end", timeout=10)
     assert w1.tone_frames >= 5 and w1.video.get("green", 0) == w1.video.get("magenta", 0) == 0
 
     # a picture, on through a reconnection, until the session ends
@@ -438,15 +439,20 @@ async def test_sound_only_then_reconnect_and_close_while_shown(live: Live, tmp_p
     await live.recorder.stop()
     entries = read_log(live.action_dir)
     shown = [e.data for e in entries if e.kind == "exhibit_shown"]
-    assert [(d["media"], d["tracks"]) for d in shown] == [
-        ("audio", ["exhibit-1-audio"]),
-        ("image", ["exhibit-2-video"]),
+    assert [(d["media"], d["showing"], d["tracks"]) for d in shown] == [
+        ("audio", 1, ["exhibit-1-audio"]),
+        ("audio", 2, ["exhibit-1-2-audio"]),
+        ("image", 1, ["exhibit-2-video"]),
     ]
     ended = [e.data for e in entries if e.kind == "exhibit_ended"]
     assert [(d["number"], d["reason"]) for d in ended] == [
         (1, "played to the end"),
+        (1, "played to the end"),
         (2, "the session has ended"),
     ]
-    assert decode_segments(live.action_dir, entries, "exhibit-1-audio")
+    for track in ("exhibit-1-audio", "exhibit-1-2-audio"):
+        decoded = decode_segments(live.action_dir, entries, track)
+        samples = np.concatenate([f.to_ndarray()[0] for f in decoded])
+        assert 0.8 * 48000 < len(samples) < 1.3 * 48000, (track, len(samples))
     report = verify_recording(live.action_dir)
     assert report.ok, report.summary()
