@@ -98,9 +98,10 @@ class SwitchTrack(MediaStreamTrack):
     source is the track the sender had, and its first frame is sent before any other source, so
     the pts and the audio format the encoder knows are continued, not guessed. (The sender only
     reads this track once its pending read of the old one has returned: the two never overlap.)
+    Built without a source (a sender that has not sent yet), it waits for :meth:`set_source`.
     """
 
-    def __init__(self, kind: str, source: MediaStreamTrack, source_name: str) -> None:
+    def __init__(self, kind: str, source: MediaStreamTrack | None, source_name: str | None) -> None:
         super().__init__()
         if kind not in ("audio", "video"):
             raise ValueError(f"track kind {kind!r}: expected 'audio' or 'video'")
@@ -108,7 +109,7 @@ class SwitchTrack(MediaStreamTrack):
         self.source_name: str | None = source_name
         self.frames: dict[str, int] = {}  # frames sent per source name
         self._source: MediaStreamTrack | None = source
-        self._sent_first = False
+        self._sent_first = source is None  # nothing to continue: switch at once
         self._next: tuple[MediaStreamTrack | None, str | None] | None = None
         self._changed = asyncio.Event()
         self._queued: list[Frame] = []

@@ -376,6 +376,15 @@ async def test_switch_keeps_pts_increasing_and_audio_in_one_format() -> None:
     assert switch.frames == {"camera": 1, "exhibit": 1} and camera.readyState == "ended"
     switch.stop()
 
+    # without a first source (a forward slot before anyone is forwarded) it waits for one
+    slot = SwitchTrack("video", None, None)
+    pending = asyncio.ensure_future(slot.recv())
+    await asyncio.sleep(0.05)
+    assert not pending.done()
+    slot.set_source(StillTrack(np.zeros((48, 64, 3), np.uint8), fps=50), "w1-video")
+    assert (await asyncio.wait_for(pending, 2)).pts == 0 and slot.frames == {"w1-video": 1}
+    slot.stop()
+
     mono = SyntheticAudioTrack(SessionClock.start(), paced=False)
     audio = SwitchTrack("audio", mono, "microphone")
     got = await audio.recv()
