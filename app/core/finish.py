@@ -11,10 +11,14 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import TergeuError
 from app.core.logs import register_secret
 from recorder.report import Report
+
+if TYPE_CHECKING:
+    from protocol.signing import Pkcs12Signer
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -40,12 +44,42 @@ class Exported:
     signer: str
 
 
+async def open_identity(path: Path, password: str) -> Pkcs12Signer:
+    """Open a PKCS#12 signing identity; the password is only used here and never logged."""
+    from protocol.errors import ProtocolError
+    from protocol.signing import Pkcs12Signer
+
+    if password:
+        register_secret(password)
+    try:
+        return await asyncio.to_thread(Pkcs12Signer, path, password)
+    except ProtocolError as e:
+        raise FinishError(str(e)) from e
+
+
+def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None]:
+    return lambda done, total: progress(stage, done, total) if progress else None
+
+
+async def _verify(
+    container: Path, trust_anchors_dir: Path | None, progress: Progress | None
+) -> Report:
+    from protocol.verify import async_verify_container
+
+    report = await async_verify_container(
+        container, trust_anchors_dir=trust_anchors_dir, progress=_stage(progress, "verify")
+    )
+    if not report.ok:
+        failed = ", ".join(sorted({c.name for c in report.problems}))
+        raise FinishError(f"the container {container} does not verify ({failed})")
+    return report
+
+
 async def sign_and_export(
     action_dir: Path,
     documents: Documents,
     *,
-    identity: Path,
-    password: str,
+    signer: Pkcs12Signer,
     container: Path,
     outbox: Path | None,
     erdr_number: str,
@@ -58,19 +92,7 @@ async def sign_and_export(
     from protocol.container import build_container
     from protocol.errors import ProtocolError
     from protocol.outbox import add_to_outbox
-    from protocol.signing import Pkcs12Signer
-    from protocol.verify import async_verify_container
 
-    if password:
-        register_secret(password)
-
-    def step(stage: str) -> Callable[[int, int], None]:
-        return lambda done, total: progress(stage, done, total) if progress else None
-
-    try:
-        signer = await asyncio.to_thread(Pkcs12Signer, identity, password)
-    except ProtocolError as e:
-        raise FinishError(str(e)) from e
     try:
         await build_container(
             container,
@@ -80,16 +102,11 @@ async def sign_and_export(
             signer=signer,
             container_id=documents.document_id,
             tsa_url=tsa_url or None,
-            progress=step("sign"),
+            progress=_stage(progress, "sign"),
         )
-        report = await async_verify_container(
-            container, trust_anchors_dir=trust_anchors_dir, progress=step("verify")
-        )
+        report = await _verify(container, trust_anchors_dir, progress)
     except ProtocolError as e:
         raise FinishError(str(e)) from e
-    if not report.ok:
-        failed = ", ".join(sorted({c.name for c in report.problems}))
-        raise FinishError(f"the container {container} does not verify ({failed}); not exported")
     folder = None
     if outbox is not None:
         try:
@@ -99,5 +116,66 @@ async def sign_and_export(
         except ProtocolError as e:
             raise FinishError(str(e)) from e
         folder = submission.folder
-    subject = signer.certificate.subject.rfc4514_string()
-    return Exported(container, report, folder, subject)
+    return Exported(container, report, folder, signer_name(signer))
+
+
+async def cosign(
+    container: Path,
+    *,
+    signer: Pkcs12Signer,
+    tsa_url: str = "",
+    trust_anchors_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Add a participant's co-signature (expert, defender, interpreter) and verify the result.
+
+    Earlier signatures stay valid; if the container's data does not match its first manifest,
+    nothing is changed and the error says so.
+    """
+    from protocol.container import add_signature
+    from protocol.errors import ProtocolError
+
+    await asyncio.to_thread(_check_participant, container, signer)
+    try:
+        await add_signature(
+            container, signer, tsa_url=tsa_url or None, progress=_stage(progress, "sign")
+        )
+        return await _verify(container, trust_anchors_dir, progress)
+    except ProtocolError as e:
+        raise FinishError(str(e)) from e
+
+
+def _check_participant(container: Path, signer: Pkcs12Signer) -> None:
+    """Refuse before signing when the signer's IIN is not a participant of the protocol, or the
+    protocol records that participant's refusal to sign (the verifier would fail the container).
+    """
+    import json
+    import zipfile
+
+    iin = signer.identity.iin
+    try:
+        with zipfile.ZipFile(container) as zf:
+            proto = json.loads(zf.read("protocol.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
+        raise FinishError(f"{container}: not a readable protocol container ({e})") from e
+    participants = {
+        str(p.get("iin")): str(p.get("id"))
+        for p in proto.get("participants", [])
+        if isinstance(p, dict) and p.get("iin")
+    }
+    if not iin or iin not in participants:
+        raise FinishError(
+            f"{signer_name(signer)} (IIN {iin or 'none'}) is not a participant of this protocol; "
+            "only its participants sign it"
+        )
+    refused = {
+        str(s.get("participant"))
+        for s in proto.get("signatures", [])
+        if isinstance(s, dict) and s.get("status") == "refused"
+    }
+    if participants[iin] in refused:
+        raise FinishError(f"the protocol records that participant {participants[iin]} refused")
+
+
+def signer_name(signer: Pkcs12Signer) -> str:
+    return str(signer.certificate.subject.rfc4514_string())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice
 from PySide6.QtPdf import QPdfDocument
@@ -27,14 +27,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.finish import Documents, Exported, sign_and_export
+from app.core.finish import Documents, Exported, open_identity, sign_and_export
 from app.ui.bridge import EventBridge
 
-DocumentsMaker = Callable[[], Coroutine[Any, Any, Documents]]
+if TYPE_CHECKING:
+    from protocol.signing import Pkcs12Signer
+
+DocumentsMaker = Callable[["Pkcs12Signer"], Coroutine[Any, Any, Documents]]
 
 
 class FinishWindow(QWidget):
-    """Preview → sign → verified container in the outbox."""
+    """Open the identity → protocol preview → sign → verified container in the outbox.
+
+    The identity is opened first because the investigator is named in the protocol as its
+    signer (name and IIN from the certificate); the password is cleared from the field at once.
+    """
 
     def __init__(
         self,
@@ -60,6 +67,8 @@ class FinishWindow(QWidget):
         self.tsa_url = tsa_url
         self.trust_anchors_dir = trust_anchors_dir
         self.on_exported = on_exported
+        self.make_documents = make_documents
+        self.signer: Pkcs12Signer | None = None
         self.documents: Documents | None = None
         self.exported: Exported | None = None
         self.errors: list[str] = []
@@ -82,7 +91,10 @@ class FinishWindow(QWidget):
         self.password = QLineEdit()
         self.password.setObjectName("signingPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.returnPressed.connect(self.sign)
+        self.password.returnPressed.connect(self.open_identity)
+        self.open_button = QPushButton()
+        self.open_button.setObjectName("openIdentityButton")
+        self.open_button.clicked.connect(self.open_identity)
         self.sign_button = QPushButton()
         self.sign_button.setObjectName("signButton")
         self.sign_button.setEnabled(False)
@@ -106,14 +118,15 @@ class FinishWindow(QWidget):
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.pages)
         layout.addLayout(self.form)
+        layout.addWidget(self.open_button)
         layout.addWidget(self.sign_button)
         layout.addWidget(self.stage)
         layout.addWidget(self.progress)
         layout.addWidget(self.result)
         self.resize(900, 900)
         self.retranslate()
-        self.stage.setText(self.tr("Preparing the protocol…"))
-        bridge.run(make_documents(), on_result=self._show_documents, on_error=self._failed)
+        self.stage.setText(self.tr("Open your signing identity to prepare the protocol"))
+        bridge.core_event.connect(self._on_core)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -128,6 +141,7 @@ class FinishWindow(QWidget):
         self.password_label.setText(self.tr("Password"))
         self.password.setAccessibleName(self.tr("Password of the signing identity"))
         self.preview.setAccessibleName(self.tr("Protocol preview"))
+        self.open_button.setText(self.tr("Open the identity and prepare the protocol"))
         self.sign_button.setText(self.tr("Sign, verify and put in the outbox"))
 
     def _choose_identity(self) -> None:
@@ -137,6 +151,26 @@ class FinishWindow(QWidget):
         if path:
             self.identity.setText(path)
 
+    def open_identity(self) -> None:
+        if not self.open_button.isEnabled():
+            return
+        identity = Path(self.identity.text().strip())
+        password = self.password.text()
+        self.password.clear()
+        self.open_button.setEnabled(False)
+        self.result.setText("")
+        self.stage.setText(self.tr("Preparing the protocol…"))
+
+        async def prepare() -> tuple[Pkcs12Signer, Documents]:
+            signer = await open_identity(identity, password)
+            return signer, await self.make_documents(signer)
+
+        self.bridge.run(prepare(), on_result=self._prepared, on_error=self._failed)
+
+    def _prepared(self, result: tuple[Pkcs12Signer, Documents]) -> None:
+        self.signer, documents = result
+        self._show_documents(documents)
+
     def _show_documents(self, documents: Documents) -> None:
         self.documents = documents
         self._buffer = QBuffer(self)
@@ -145,6 +179,8 @@ class FinishWindow(QWidget):
         self.pdf.load(self._buffer)
         self.pages.setText(self.tr("%1 pages").replace("%1", str(self.pdf.pageCount())))
         self.stage.setText(self.tr("Ready to sign"))
+        self.identity.setEnabled(False)
+        self.password.setEnabled(False)
         self.sign_button.setEnabled(True)
 
     def _failed(self, error: BaseException) -> None:
@@ -153,6 +189,7 @@ class FinishWindow(QWidget):
         self.result.setStyleSheet("color:#b71c1c")
         self.result.setText(str(error))
         self.sign_button.setEnabled(self.documents is not None)
+        self.open_button.setEnabled(self.documents is None)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         # called on the core thread: hand it to the GUI thread through the bridge's signal
@@ -167,21 +204,16 @@ class FinishWindow(QWidget):
             self.progress.setValue(int(done))
 
     def sign(self) -> None:
-        if self.documents is None or not self.sign_button.isEnabled():
+        if self.documents is None or self.signer is None or not self.sign_button.isEnabled():
             return
-        identity = Path(self.identity.text().strip())
-        password = self.password.text()
-        self.password.clear()
         self.sign_button.setEnabled(False)
         self.result.setText("")
-        self.bridge.core_event.connect(self._on_core)
         container = self.action_dir.parent / f"{self.documents.document_id}.asice"
         self.bridge.run(
             sign_and_export(
                 self.action_dir,
                 self.documents,
-                identity=identity,
-                password=password,
+                signer=self.signer,
                 container=container,
                 outbox=self.outbox,
                 erdr_number=self.erdr_number,

@@ -197,6 +197,8 @@ class MainWindow(QMainWindow):
         self.review_file_action.triggered.connect(self.review_container)
         self.review_folder_action = named(QAction(self), "reviewFolderAction")
         self.review_folder_action.triggered.connect(self.review_folder)
+        self.cosign_action = named(QAction(self), "cosignAction")
+        self.cosign_action.triggered.connect(self.cosign)
         self.review_windows: list[QWidget] = []
         self.live: LiveStarter | None = None
         self.settings_action = named(QAction(self), "settingsAction")
@@ -217,6 +219,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.new_case_action)
         self.file_menu.addAction(self.review_file_action)
         self.file_menu.addAction(self.review_folder_action)
+        self.file_menu.addAction(self.cosign_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
@@ -278,6 +281,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(self.tr("Settings…"))
         self.review_file_action.setText(self.tr("Review a signed container…"))
         self.review_folder_action.setText(self.tr("Review a recording folder…"))
+        self.cosign_action.setText(self.tr("Co-sign a protocol…"))
         self.about_action.setText(self.tr("About Tergeu"))
         self.file_menu.setTitle(self.tr("&File"))
         self.language_menu.setTitle(self.tr("&Language"))
@@ -350,17 +354,36 @@ class MainWindow(QMainWindow):
         action_id = self.selected_action_id()
         if action_id is None:
             return
-        from app.ui.live_start import LiveStarter
-
-        if self.live is None:
-            self.live = LiveStarter(self.db, self.actions_root, self.config)
+        live = self._starter()
         self.start_button.setEnabled(False)
 
         def failed(message: str) -> None:
             show_error(self, message)
             self._action_selected()
 
-        self.live.start(action_id, self, failed, on_window=lambda _: self._fill_actions())
+        live.start(action_id, self, failed, on_window=lambda _: self._fill_actions())
+
+    def _starter(self) -> LiveStarter:
+        from app.ui.live_start import LiveStarter
+
+        if self.live is None:
+            self.live = LiveStarter(self.db, self.actions_root, self.config)
+        return self.live
+
+    def cosign(self) -> QDialog:
+        """An expert, defender or interpreter adds their signature to a container."""
+        from app.ui.cosign import CosignDialog
+
+        anchors = self.config["trust.anchors_dir"]
+        dialog = CosignDialog(
+            self._starter().bridge,
+            identity=self.config["signing.identity"],
+            tsa_url=self.config["timestamp.tsa_url"],
+            trust_anchors_dir=Path(anchors) if anchors else None,
+            parent=self,
+        )
+        dialog.show()
+        return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.live is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,12 +21,17 @@ from app.core.finish import Documents
 from app.core.review import SegmentStatus
 from app.core.runtime import CoreRuntime
 from app.ui.bridge import EventBridge
+from app.ui.cosign import CosignDialog
 from app.ui.finish_window import FinishWindow
 from app.ui.review_window import ReviewWindow
+from protocol.metadata import protocol_to_json
+from protocol.render import render_pdf
+from protocol.samples import sample_protocol
 from protocol.signing import Pkcs12Signer
 from tests.pki.fixtures import MAIN, PASSWORD, anchors_dir, flip_byte, rewrite_zip
 
 IDENTITY = MAIN / "identities" / "investigator.p12"
+EXPERT_IIN = Pkcs12Signer(MAIN / "identities" / "expert.p12", PASSWORD).identity.iin
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +66,25 @@ def bridge() -> Iterator[EventBridge]:
     runtime.stop()
 
 
-async def _documents(action_dir: Path) -> Documents:
-    from app.commands.demo import protocol_documents
+async def _documents(action_dir: Path, signer: Pkcs12Signer) -> Documents:
+    """The sample protocol carrying this recording's summary; the investigator is the signer and
+    the remote official holds the test PKI's expert identity (a co-signer)."""
+    from app.commands.demo import recording_summary
 
-    iin = Pkcs12Signer(IDENTITY, PASSWORD).identity.iin
-    pdf, doc = await protocol_documents(action_dir, action_dir.name, "ru", iin)
-    return Documents(pdf, doc, action_dir.name)
+    summary = await asyncio.to_thread(recording_summary, action_dir)
+    iins = {"investigator": signer.identity.iin, "remote-official": EXPERT_IIN}
+    proto = sample_protocol(recording=summary)
+    people = tuple(dataclasses.replace(p, iin=iins.get(p.id, p.iin)) for p in proto.participants)
+    proto = dataclasses.replace(proto, participants=people, document_id=action_dir.name)
+    pdf = await asyncio.to_thread(render_pdf, proto, "ru", created=datetime.now(UTC))
+    return Documents(pdf, protocol_to_json(proto), action_dir.name)
 
 
 def _window(qtbot: QtBot, bridge: EventBridge, recording: Path, tmp_path: Path) -> FinishWindow:
     window = FinishWindow(
         bridge,
         recording,
-        lambda: _documents(recording),
+        lambda signer: _documents(recording, signer),
         identity=str(IDENTITY),
         outbox=tmp_path / "outbox",
         erdr_number="123456789012345",
@@ -79,8 +93,7 @@ def _window(qtbot: QtBot, bridge: EventBridge, recording: Path, tmp_path: Path) 
     )
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.sign_button.isEnabled() or bool(window.errors), timeout=30000)
-    assert not window.errors, window.errors
+    assert not window.sign_button.isEnabled()  # nothing to sign before the protocol exists
     return window
 
 
@@ -88,14 +101,17 @@ def test_preview_sign_verify_outbox(
     qtbot: QtBot, bridge: EventBridge, recording: Path, tmp_path: Path
 ) -> None:
     window = _window(qtbot, bridge, recording, tmp_path)
-    assert window.pdf.pageCount() >= 2
     assert window.password.echoMode().name == "Password"
     window.password.setText(PASSWORD)
+    qtbot.keyClick(window.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.sign_button.isEnabled() or bool(window.errors), timeout=60000)
+    assert not window.errors, window.errors
+    assert window.password.text() == ""  # the password does not stay in the widget
+    assert window.pdf.pageCount() >= 2
     qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.exported is not None or bool(window.errors), timeout=60000)
     assert not window.errors, window.errors
     assert window.exported is not None
-    assert window.password.text() == ""  # the password does not stay in the widget
     container = window.exported.container
     assert container.is_file() and container.name == f"{recording.name}.asice"
     assert window.progress.value() == window.progress.maximum()
@@ -116,7 +132,47 @@ def test_preview_sign_verify_outbox(
     kept = tmp_path / container.name
     container.rename(kept)
 
+    # co-signing in the app: a wrong password, then someone who is not a participant, change
+    # nothing; the remote official (holding the expert identity) then adds a valid second signature
+    before = kept.read_bytes()
+    dialog = CosignDialog(
+        bridge,
+        identity=str(MAIN / "identities" / "expert.p12"),
+        container=str(kept),
+        trust_anchors_dir=anchors_dir(tmp_path),
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.password.setText("wrong")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(dialog.errors), timeout=30000)
+    assert "wrong password" in dialog.outcome.text() and kept.read_bytes() == before
+    dialog.identity.setText(str(MAIN / "identities" / "defender.p12"))
+    dialog.password.setText(PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(dialog.errors) == 2, timeout=30000)
+    assert "not a participant" in dialog.outcome.text() and kept.read_bytes() == before
+    dialog.identity.setText(str(MAIN / "identities" / "expert.p12"))
+    dialog.password.setText(PASSWORD)
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.report is not None or len(dialog.errors) > 2, timeout=60000)
+    assert dialog.report is not None and dialog.report.ok, dialog.errors
+    with zipfile.ZipFile(kept) as zf:
+        assert zf.read("META-INF/signature001.p7s") == zipfile.ZipFile(
+            tmp_path / "outbox" / folder.name / container.name
+        ).read("META-INF/signature001.p7s")
+        assert "META-INF/signature002.p7s" in zf.namelist()
+    dialog.close()
+
     # the reviewer opens the signed container: the same verdict as tergeu verify, then an excerpt
+    cli = subprocess.run(
+        [sys.executable, "-m", "app.cli", "verify", "--json", str(kept)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stdout
     review = _review(qtbot, kept)
     assert review.report is not None and review.report.ok and "INTACT" in review.banner.text()
     assert sorted(c.name for c in review.report.checks) == sorted(
@@ -183,4 +239,4 @@ def test_wrong_password_is_a_clear_error_and_writes_nothing(
     assert "not the password" not in window.result.text()
     assert not (recording.parent / f"{recording.name}.asice").exists()
     assert not (tmp_path / "outbox").exists()
-    assert window.sign_button.isEnabled()  # the investigator can try again
+    assert window.open_button.isEnabled() and not window.sign_button.isEnabled()  # try again
