@@ -96,7 +96,13 @@ STEP_KINDS = {
 ACK_HOW = {"typed_name": "typed_name", "signature": "signed"}
 MRZ_METHODS = {"TD1": "id_card_mrz", "TD3": "passport_mrz"}
 # app.core.exhibits media -> protocol exhibit kind
-EXHIBIT_MEDIA = {"image": "photo", "document": "document", "video": "video", "audio": "audio"}
+EXHIBIT_MEDIA = {
+    "image": "photo",
+    "document": "document",
+    "video": "video",
+    "audio": "audio",
+    "screen": "screen",
+}
 
 
 class FromLogError(ProtocolError):

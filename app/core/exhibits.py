@@ -35,8 +35,8 @@ from av.frame import Frame
 from PIL import Image, ImageOps
 
 from app.core.errors import TergeuError
-from app.core.evidence import EvidenceError, EvidenceFile, store_evidence
-from app.core.media_sources import StillTrack, SwitchTrack, fit_size
+from app.core.evidence import EvidenceError, EvidenceFile, encode_png, store_evidence
+from app.core.media_sources import ScreenArea, StillTrack, SwitchTrack, fit_size, grab_screen
 from app.core.peer import FrameCounts, IsolatedTrack
 from app.core.policy import INVESTIGATOR
 
@@ -44,7 +44,7 @@ MAX_EXHIBIT_BYTES = 512 * 1024 * 1024  # the file is read into memory once, hash
 MAX_FRAME = (1280, 960)  # pictures larger than this are scaled down for the live track
 STILL_FPS = 15
 PDF_DPI = 150
-MEDIA = ("image", "document", "video", "audio")
+MEDIA = ("image", "document", "video", "audio", "screen")
 # suffix -> (stored suffix, media or "clip" when PyAV decides between audio and video, MIME type)
 SUFFIXES: dict[str, tuple[str, str, str]] = {
     ".png": ("png", "image", "image/png"),
@@ -83,6 +83,7 @@ class Exhibit:
     page: int | None = None  # documents: the page shown (1-based)
     page_image: EvidenceFile | None = None  # documents: the rendered page as stored
     duration: float | None = None  # clips, seconds, when the container says
+    screen: ScreenArea | None = None  # screen: the area shown live (the file: its first picture)
 
     def __post_init__(self) -> None:
         if self.number < 1:
@@ -93,6 +94,8 @@ class Exhibit:
             raise ValueError(f"exhibit {self.number} has neither audio nor video")
         if (self.media == "document") != (self.page is not None and self.page_image is not None):
             raise ValueError(f"exhibit {self.number}: a document needs its page and page image")
+        if (self.media == "screen") != (self.screen is not None):
+            raise ValueError(f"exhibit {self.number}: a screen exhibit needs its screen area")
 
     @property
     def picture(self) -> Path:
@@ -131,6 +134,9 @@ class Exhibit:
             data["page"] = self.page
             data["page_file"] = self.page_image.file
             data["page_sha256"] = self.page_image.sha256
+        if self.screen is not None:
+            area = self.screen
+            data["screen"] = f"{area.display} {area.width}x{area.height}+{area.x}+{area.y}"
         if self.duration is not None:
             data["duration"] = round(self.duration, 3)
         return data
@@ -145,6 +151,35 @@ def next_number(action_dir: Path) -> int:
         if (m := _EXHIBIT_FILE.fullmatch(p.name))
     ]
     return max(numbers, default=0) + 1
+
+
+async def prepare_screen(action_dir: Path, area: ScreenArea, *, number: int) -> Exhibit:
+    """A part of the investigator's screen as exhibit ``number``: shown live while it is on; its
+    first picture is stored (``evidence/exhibit-<n>.png``) and hashed into the log, and the live
+    track is recorded like any exhibit. X11 only (FFmpeg's ``x11grab``)."""
+    return await asyncio.to_thread(_prepare_screen, Path(action_dir), area, number)
+
+
+def _prepare_screen(action_dir: Path, area: ScreenArea, number: int) -> Exhibit:
+    if number < 1:
+        raise ExhibitError(f"exhibit number {number}: expected 1 or more")
+    try:
+        png = encode_png(grab_screen(area))
+    except (OSError, av.FFmpegError) as e:
+        raise ExhibitError(f"cannot capture {area.describe()}: {e}") from e
+    try:
+        evidence = store_evidence(action_dir, f"exhibit-{number}.png", png)
+    except EvidenceError as e:
+        raise ExhibitError(f"exhibit {number} ({area.describe()}): {e}") from e
+    return Exhibit(
+        number=number,
+        name=area.describe(),
+        media="screen",
+        mime="image/png",
+        evidence=evidence,
+        path=action_dir / evidence.file,
+        screen=area,
+    )
 
 
 async def prepare_exhibit(
@@ -324,7 +359,15 @@ class _EndOnStop(MediaStreamTrack):
 
 
 async def open_exhibit(exhibit: Exhibit) -> dict[str, MediaStreamTrack]:
-    """The exhibit's live tracks by kind, decoded from its evidence copy."""
+    """The exhibit's live tracks by kind, decoded from its evidence copy (a screen: captured)."""
+    if exhibit.screen is not None:
+        area = exhibit.screen
+        try:
+            capture = MediaPlayer(area.url, format="x11grab", options=area.options())
+        except (av.FFmpegError, OSError) as e:
+            raise ExhibitError(f"cannot capture {area.describe()}: {e}") from e
+        assert capture.video is not None
+        return {"video": _EndOnStop(capture.video)}
     if exhibit.media in ("image", "document"):
         rgb = await asyncio.to_thread(_fitted_picture, exhibit.picture, exhibit.name)
         return {"video": StillTrack(rgb, fps=STILL_FPS)}

@@ -20,7 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fractions
+import re
+import sys
 import time
+from dataclasses import dataclass
 
 import av
 import numpy as np
@@ -31,6 +34,60 @@ from app.core.peer import copy_frame
 
 VIDEO_CLOCK_RATE = 90_000
 VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)
+
+
+_X11_DISPLAY = re.compile(r"[A-Za-z0-9.-]*:\d{1,4}(\.\d{1,2})?")
+
+
+@dataclass(frozen=True)
+class ScreenArea:
+    """A rectangle of an X11 screen to show as an exhibit (a window: the rectangle it covers).
+
+    Captured with FFmpeg's ``x11grab`` (PyAV), ``fps`` frames a second, the mouse pointer drawn.
+    """
+
+    display: str  # ":0" or ":0.0"
+    width: int
+    height: int
+    x: int = 0
+    y: int = 0
+    fps: int = 10
+
+    def __post_init__(self) -> None:
+        if not _X11_DISPLAY.fullmatch(self.display):
+            raise ValueError(f"X display {self.display!r}: expected like ':0' or ':0.0'")
+        if self.width < 16 or self.height < 16 or self.width % 2 or self.height % 2:
+            raise ValueError(
+                f"screen area {self.width}x{self.height}: expected even sides of 16 or more"
+            )
+        if self.x < 0 or self.y < 0:
+            raise ValueError(f"screen area offset {self.x},{self.y}: expected >= 0")
+        if not 1 <= self.fps <= 30:
+            raise ValueError(f"screen capture fps {self.fps}: expected 1..30")
+
+    @property
+    def url(self) -> str:
+        return f"{self.display}+{self.x},{self.y}"
+
+    def options(self) -> dict[str, str]:
+        return {
+            "video_size": f"{self.width}x{self.height}",
+            "framerate": str(self.fps),
+            "draw_mouse": "1",
+        }
+
+    def describe(self) -> str:
+        return f"screen {self.display} {self.width}x{self.height}+{self.x}+{self.y}"
+
+
+def grab_screen(area: ScreenArea) -> np.ndarray:
+    """One picture of ``area`` as H×W×3 RGB (blocking: run it on a thread)."""
+    if not sys.platform.startswith("linux"):
+        raise OSError(f"screen capture needs X11 (x11grab); not available on {sys.platform}")
+    with av.open(area.url, format="x11grab", options=area.options()) as container:
+        for frame in container.decode(video=0):
+            return np.ascontiguousarray(frame.to_ndarray(format="rgb24"))
+    raise OSError(f"{area.describe()} gave no picture")
 
 
 def fit_size(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:

@@ -12,11 +12,13 @@ import asyncio
 import fractions
 import hashlib
 import itertools
+import os
 import subprocess
+import sys
 import time
 import wave
 import zoneinfo
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +29,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
-from app.core.exhibits import ExhibitError, next_number, prepare_exhibit
+from app.core.exhibits import ExhibitError, next_number, prepare_exhibit, prepare_screen
 from app.core.hub import Hub
 from app.core.invites import InviteBook
-from app.core.media_sources import StillTrack, SwitchTrack
+from app.core.media_sources import ScreenArea, StillTrack, SwitchTrack
 from app.core.participant import Participant
 from app.core.signaling.server import SignalingServer
 from protocol.case import DEFAULT_TIMEZONE
@@ -465,3 +467,82 @@ async def test_sound_only_then_reconnect_and_close_while_shown(live: Live, tmp_p
         assert 0.8 * 48000 < len(samples) < 1.3 * 48000, (track, len(samples))
     report = verify_recording(live.action_dir)
     assert report.ok, report.summary()
+
+
+GREEN_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication(sys.argv)
+w = QWidget()
+w.setStyleSheet("background: #1ec83c")
+w.setGeometry(0, 0, 640, 480)
+w.show()
+QTimer.singleShot(300, lambda: print("shown", flush=True))
+app.exec()
+"""
+
+
+@pytest.fixture
+def green_display() -> Iterator[str]:
+    """A virtual X display (Xvfb) showing a green window: the investigator's screen."""
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", "1", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert xvfb.stdout is not None
+    display = f":{xvfb.stdout.readline().strip()}"
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    window = subprocess.Popen(
+        [sys.executable, "-c", GREEN_WINDOW], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert window.stdout is not None and window.stdout.readline().strip() == "shown"
+    yield display
+    for process in (window, xvfb):
+        process.terminate()
+        process.wait(10)
+
+
+async def test_screen_area_shown_live_with_its_first_picture_as_evidence(
+    live: Live, green_display: str
+) -> None:
+    with pytest.raises(ValueError, match=r"X display '0': expected like ':0'"):
+        ScreenArea("0", 320, 240)
+    with pytest.raises(ValueError, match="screen area 321x240: expected even sides"):
+        ScreenArea(green_display, 321, 240)
+    await live.join("witness")
+    w1 = live.seen["witness"]
+    area = ScreenArea(green_display, 320, 240, x=100, y=100)
+    shown = await prepare_screen(live.action_dir, area, number=1)
+    snapshot = np.asarray(Image.open(live.action_dir / shown.evidence.file).convert("RGB"))
+    assert snapshot.shape == (240, 320, 3) and colour_of(snapshot) == "green"
+    await live.hub.show_exhibit(shown, ["witness"])
+    await until(lambda: w1.video.get("green", 0) >= 10, "w1 sees the screen")
+    await live.hub.stop_exhibit(1)
+    await live.recorder.stop()
+    entries = read_log(live.action_dir)
+    data = next(e.data for e in entries if e.kind == "exhibit_shown")
+    assert (data["media"], data["screen"], data["tracks"]) == (
+        "screen",
+        f"{green_display} 320x240+100+100",
+        ["exhibit-1-video"],
+    )
+    assert (
+        data["sha256"]
+        == hashlib.sha256((live.action_dir / "evidence/exhibit-1.png").read_bytes()).hexdigest()
+    )
+    frames = decode_segments(live.action_dir, entries, "exhibit-1-video")
+    assert len(frames) >= 5
+    assert {colour_of(f.to_ndarray(format="rgb24")) for f in frames} == {"green"}
+    report = verify_recording(live.action_dir)
+    assert report.ok, report.summary()
+    protocol = await asyncio.to_thread(protocol_from_action, live.action_dir, entered())
+    [listed] = protocol.exhibits
+    assert (listed.kind, listed.description, listed.shown_to) == (
+        "screen",
+        area.describe(),
+        ("witness",),
+    )
+    assert listed.file is not None and listed.file.sha256 == data["sha256"]
