@@ -188,6 +188,20 @@ KEYS: tuple[Key, ...] = (
         "--data-dir and TERGEU_DATA_DIR take precedence.",
     ),
     Key(
+        "investigator",
+        "position",
+        "",
+        _text,
+        "Your position as written in protocols, e.g. 'senior investigator'.",
+    ),
+    Key(
+        "investigator",
+        "agency",
+        "",
+        _text,
+        "Your agency as written in protocols, e.g. 'Investigation Department of Astana Police'.",
+    ),
+    Key(
         "signing",
         "identity",
         "",

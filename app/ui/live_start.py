@@ -7,21 +7,30 @@ the live window opens when the signaling server is listening.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from app.core.config import Config
 from app.core.devices import open_devices
+from app.core.finish import Documents, Exported
 from app.core.paths import DataPaths
+from app.core.record_input import entered_for_action
 from app.core.runtime import CoreRuntime
 from app.core.session import LiveSession
 from app.core.storage.db import Database
 from app.core.storage.models import ActionState
 from app.ui.bridge import EventBridge
+from app.ui.finish_window import FinishWindow
 from app.ui.live_window import LiveWindow, PlannedPerson
 from recorder.clock import SessionClock
+
+if TYPE_CHECKING:
+    from protocol.signing import Pkcs12Signer
 
 # Roles whose testimony the live window's editor takes by default (the person questioned).
 QUESTIONED = ("witness", "witness_with_defence", "victim", "suspect", "accused")
@@ -43,6 +52,8 @@ class LiveStarter:
         self._runtime: CoreRuntime | None = None
         self._bridge: EventBridge | None = None
         self.windows: list[LiveWindow] = []
+        self.finish_windows: list[FinishWindow] = []
+        self.devices: dict[str, dict[str, str]] = {}
 
     @property
     def bridge(self) -> EventBridge:
@@ -97,12 +108,13 @@ class LiveStarter:
 
         def started(_: object) -> None:
             self.db.set_action_state(action_id, ActionState.LIVE)
+            self.devices[action_id] = devices.describe()
             window = LiveWindow(
                 session,
                 bridge,
                 questioned.participant_id if questioned else "",
                 people,
-                on_finished=lambda s: self.db.set_action_state(action_id, ActionState.SEALED),
+                on_finished=lambda s: self.sealed(action_id, s),
             )
             self.windows.append(window)
             window.show()
@@ -114,6 +126,54 @@ class LiveStarter:
             on_error(str(error))
 
         bridge.run(session.start(), on_result=started, on_error=failed)
+
+    def sealed(self, action_id: str, session: LiveSession) -> FinishWindow:
+        """The recording is sealed: mark it, then open the protocol preview and signing."""
+        self.db.set_action_state(action_id, ActionState.SEALED)
+        action_dir = session.action_dir
+        language = self.db.action(action_id).language
+        ids = {p.id: participant_id(p.id) for p in self.db.participants_of(action_id)}
+
+        async def documents(signer: Pkcs12Signer) -> Documents:
+            from protocol.from_log import protocol_from_action
+            from protocol.metadata import protocol_to_json
+            from protocol.render import render_pdf
+
+            entered = entered_for_action(
+                self.db,
+                action_id,
+                signer.identity,
+                position=self.config["investigator.position"],
+                agency=self.config["investigator.agency"],
+                participant_ids=ids,
+                devices=tuple(
+                    f"{kind}: {name}" for kind, name in self.devices.get(action_id, {}).items()
+                ),
+            )
+            proto = await asyncio.to_thread(protocol_from_action, action_dir, entered)
+            pdf = await asyncio.to_thread(render_pdf, proto, language, created=datetime.now(UTC))
+            return Documents(pdf, protocol_to_json(proto), action_id)
+
+        def exported(_: Exported) -> None:
+            self.db.set_action_state(action_id, ActionState.EXPORTED)
+
+        anchors = self.config["trust.anchors_dir"]
+        case = self.db.case(self.db.action(action_id).case_id)
+        window = FinishWindow(
+            self.bridge,
+            action_dir,
+            documents,
+            identity=self.config["signing.identity"],
+            outbox=DataPaths(self.actions_root.parent).outbox,
+            erdr_number=case.erdr_number,
+            action_type=self.db.action(action_id).type,
+            tsa_url=self.config["timestamp.tsa_url"],
+            trust_anchors_dir=Path(anchors) if anchors else None,
+            on_exported=exported,
+        )
+        self.finish_windows.append(window)
+        window.show()
+        return window
 
     def shutdown(self) -> None:
         if self._runtime is not None:

@@ -85,7 +85,7 @@ class LiveWindow(QMainWindow):
         bridge: EventBridge,
         participant: str,
         planned: Sequence[PlannedPerson] = (),
-        on_finished: Callable[[LiveSession], None] | None = None,
+        on_finished: Callable[[LiveSession], object] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("liveWindow")

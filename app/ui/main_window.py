@@ -409,6 +409,7 @@ class MainWindow(QMainWindow):
                 case_id=case_id,
                 type=plan.type,
                 language=plan.language,
+                ground=plan.ground,
                 investigator_place=plan.investigator_place,
                 remote_place=plan.remote_place,
                 planned_start=plan.planned_start,

@@ -56,6 +56,8 @@ def key_labels() -> dict[str, str]:
         "ui.language": QCoreApplication.translate(
             "Settings", "Language of the interface and new protocols"
         ),
+        "investigator.position": QCoreApplication.translate("Settings", "Your position"),
+        "investigator.agency": QCoreApplication.translate("Settings", "Your agency"),
         "devices.camera": QCoreApplication.translate("Settings", "Camera"),
         "devices.microphone": QCoreApplication.translate("Settings", "Microphone"),
         "storage.folder": QCoreApplication.translate(
@@ -80,6 +82,7 @@ def section_labels() -> dict[str, str]:
         "devices": QCoreApplication.translate("Settings", "Camera and microphone"),
         "storage": QCoreApplication.translate("Settings", "Storage"),
         "signing": QCoreApplication.translate("Settings", "Signing"),
+        "investigator": QCoreApplication.translate("Settings", "Investigator"),
         "trust": QCoreApplication.translate("Settings", "Trust"),
         "timestamp": QCoreApplication.translate("Settings", "Time-stamps"),
     }

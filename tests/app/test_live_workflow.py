@@ -7,6 +7,9 @@ A watchdog timer measures the longest stall of the GUI thread while 4 participan
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +31,8 @@ from app.ui.main_window import MainWindow
 from recorder.log import read_log
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
-from tests.app.test_screenshots import save
+from tests.app.test_screenshots import OUT, save
+from tests.pki.fixtures import MAIN, PASSWORD
 
 CONFIG = Config(
     values={
@@ -37,6 +41,9 @@ CONFIG = Config(
         "signaling.port": 0,
         "recording.segment_seconds": 1.0,
         "recording.checkpoint_seconds": 5.0,
+        "trust.anchors_dir": str(MAIN / "ca"),
+        "investigator.position": "senior investigator",
+        "investigator.agency": "Investigation Department, Astana",
     }
 )
 
@@ -63,7 +70,8 @@ def main(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
 def _plan(main: MainWindow, people: list[tuple[str, str]]) -> str:
     case = main.db.add_case("123456789012345", "Theft")
     main.db.add_action(
-        action_id="act-1",
+        ground="safety",
+        action_id="act-2026-0001",
         case_id=case.id,
         type="remote_interrogation_witness",
         language="en",
@@ -76,7 +84,7 @@ def _plan(main: MainWindow, people: list[tuple[str, str]]) -> str:
     main.refresh()
     main.table.selectRow(0)
     main.actions_table.selectRow(0)
-    return "act-1"
+    return "act-2026-0001"
 
 
 def _start(main: MainWindow, qtbot: QtBot) -> LiveWindow:
@@ -139,6 +147,8 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     qtbot.mouseClick(live.step_done, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "(pending)" in live.step_title.text(), timeout=5000)
 
+    live.narrative.setPlainText("On 12 November I saw two men near the shop.")
+    qtbot.mouseClick(live.add_narrative, Qt.MouseButton.LeftButton)
     live.question.setText("Where were you at 21:00?")
     qtbot.keyClick(live.question, Qt.Key.Key_Return)
     live.answer.setText("At home.")
@@ -162,12 +172,49 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     assert {f"{pid}-video", f"{pid}-audio"} <= tracks
     testimony = live.session.testimony_of(pid)
     assert [(i.text, i.answer) for i in testimony.items] == [
-        ("Where were you at 21:00?", "At home.")
+        ("On 12 November I saw two men near the shop.", ""),
+        ("Where were you at 21:00?", "At home."),
     ]
     saved = Testimony.load(testimony.path, live.session.clock.now)
     assert [i.to_json() for i in saved.items] == [i.to_json() for i in testimony.items]
     report = verify_recording(live.session.action_dir)
     assert report.ok, report.summary()
+
+    # finish: the protocol is made from the log and what was entered, signed, verified, queued
+    assert main.live is not None and main.live.finish_windows
+    finish = main.live.finish_windows[0]
+    finish.identity.setText(str(MAIN / "identities" / "investigator.p12"))
+    finish.password.setText(PASSWORD)
+    qtbot.mouseClick(finish.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: finish.sign_button.isEnabled() or bool(finish.errors), timeout=60000)
+    assert not finish.errors, finish.errors
+    text = finish.documents.pdf if finish.documents else b""
+    assert finish.pdf.pageCount() >= 1 and text.startswith(b"%PDF")
+    document = json.loads(finish.documents.json) if finish.documents else {}
+    names = {p["full_name"] for p in document["participants"]}
+    assert "Aigerim Nurlanovna Seitkali" in names
+    qtbot.wait(1500)  # QPdfView renders pages on its own thread
+    save(finish, "finish-en")
+    out = OUT / "protocol-from-session.pdf"
+    out.write_bytes(text)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(out), str(OUT / "protocol-from-session")],
+        check=True,
+        timeout=60,
+    )
+    qtbot.mouseClick(finish.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: finish.exported is not None or bool(finish.errors), timeout=60000)
+    assert not finish.errors, finish.errors
+    assert main.db.action(action_id).state == ActionState.EXPORTED.value
+    assert finish.exported is not None and finish.exported.submission_folder is not None
+    cli = subprocess.run(
+        [sys.executable, "-m", "app.cli", "verify", str(finish.exported.container)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stdout + cli.stderr
 
 
 def test_gui_thread_never_stalls_with_four_live_participants(

@@ -53,3 +53,37 @@ def test_data_dir_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert "tergeu" in str(DataPaths.resolve().root)
     paths = DataPaths.resolve(tmp_path / "d").ensure()
     assert stat.S_IMODE(paths.actions.stat().st_mode) == 0o700
+
+
+def test_upgrade_from_0001_keeps_actions_and_adds_the_ground(tmp_path: Path) -> None:
+    """A database made by the first release is upgraded in place at start, data intact."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from app.core.storage.db import _alembic_config
+
+    path = tmp_path / "old.db"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+        connection.execute(
+            sa.text(
+                "INSERT INTO cases (id, erdr_number, title, created_at) "
+                "VALUES (1, '123456789012345', 'Old case', '2026-11-01 10:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO actions (id, case_id, type, state, language, investigator_place, "
+                "remote_place) VALUES ('old-1', 1, 'remote_interrogation_witness', 'sealed', "
+                "'ru', 'Astana', 'Almaty')"
+            )
+        )
+    engine.dispose()
+    db = Database(path)
+    assert db.revision() == head_revision() != "0001"
+    action = db.action("old-1")
+    assert (action.state, action.ground, action.remote_place) == ("sealed", "", "Almaty")
+    db.close()

@@ -104,6 +104,13 @@ class Database:
         with self.session() as s:
             return s.scalars(select(Case).order_by(Case.created_at.desc(), Case.id.desc())).all()
 
+    def case(self, case_id: int) -> Case:
+        with self.session() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise StorageError(f"no case with id {case_id}")
+            return case
+
     def action(self, action_id: str) -> Action:
         with self.session() as s:
             action = s.get(Action, action_id)
@@ -127,6 +134,8 @@ class Database:
         planned_start: datetime | None,
         planned_end: datetime | None,
         participants: Sequence[tuple[str, str, str | None, str]],
+        ground: str = "",
+        ground_details: str = "",
     ) -> Action:
         """Create a planned action with its participants (role, full name, IIN, contact)."""
         with self.session() as s:
@@ -138,6 +147,8 @@ class Database:
                 type=type,
                 state=ActionState.PLANNED.value,
                 language=language,
+                ground=ground,
+                ground_details=ground_details,
                 investigator_place=investigator_place,
                 remote_place=remote_place,
                 planned_start=planned_start,

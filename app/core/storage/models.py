@@ -43,6 +43,8 @@ class Action(Base):
     type: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default=ActionState.PLANNED.value)
     language: Mapped[str] = mapped_column(String(8))
+    ground: Mapped[str] = mapped_column(String(64), default="")
+    ground_details: Mapped[str] = mapped_column(Text, default="")
     investigator_place: Mapped[str] = mapped_column(Text, default="")
     remote_place: Mapped[str] = mapped_column(Text, default="")
     planned_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
