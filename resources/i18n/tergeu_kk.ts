@@ -40,6 +40,61 @@
     </message>
 </context>
 <context>
+    <name>CosignDialog</name>
+    <message>
+        <source>Co-sign a protocol</source>
+        <translation>Хаттамаға қосымша қол қою</translation>
+    </message>
+    <message>
+        <source>Container (.asice)</source>
+        <translation>Контейнер (.asice)</translation>
+    </message>
+    <message>
+        <source>Signing identity (PKCS#12)</source>
+        <translation>Қолтаңба кілті (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Құпиясөз</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Таңдау…</translation>
+    </message>
+    <message>
+        <source>Add my signature</source>
+        <translation>Менің қолтаңбамды қосу</translation>
+    </message>
+    <message>
+        <source>Password of the signing identity</source>
+        <translation>Қолтаңба кілтінің құпиясөзі</translation>
+    </message>
+    <message>
+        <source>Container</source>
+        <translation>Контейнер</translation>
+    </message>
+    <message>
+        <source>ASiC-E container (*.asice)</source>
+        <translation>ASiC-E контейнері (*.asice)</translation>
+    </message>
+    <message>
+        <source>Signing identity</source>
+        <translation>Қолтаңба кілті</translation>
+    </message>
+    <message>
+        <source>PKCS#12 (*.p12 *.pfx)</source>
+        <translation>PKCS#12 (*.p12 *.pfx)</translation>
+    </message>
+    <message>
+        <source>Signing…</source>
+        <translation>Қол қойылуда…</translation>
+    </message>
+    <message>
+        <source>Signature added and verified.</source>
+        <translation>Қолтаңба қосылды және тексерілді.</translation>
+    </message>
+</context>
+<context>
     <name>Domain</name>
     <message>
         <source>Remote interrogation of a witness</source>
@@ -149,6 +204,10 @@
         <translation>Әрекетті аяқтау</translation>
     </message>
     <message>
+        <source>Open your signing identity to prepare the protocol</source>
+        <translation>Хаттаманы дайындау үшін қолтаңба кілтін ашыңыз</translation>
+    </message>
+    <message>
         <source>Protocol — check it, then sign</source>
         <translation>Хаттама — тексеріп, содан кейін қол қойыңыз</translation>
     </message>
@@ -171,6 +230,10 @@
     <message>
         <source>Protocol preview</source>
         <translation>Хаттаманы алдын ала қарау</translation>
+    </message>
+    <message>
+        <source>Open the identity and prepare the protocol</source>
+        <translation>Кілтті ашып, хаттаманы дайындау</translation>
     </message>
     <message>
         <source>Sign, verify and put in the outbox</source>
@@ -512,6 +575,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Жазба қалтасын қарау…</translation>
     </message>
     <message>
+        <source>Co-sign a protocol…</source>
+        <translation>Хаттамаға қосымша қол қою…</translation>
+    </message>
+    <message>
         <source>About Tergeu</source>
         <translation>Tergeu туралы</translation>
     </message>
@@ -671,6 +738,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Келесі оқиға</translation>
     </message>
     <message>
+        <source>Export excerpt…</source>
+        <translation>Үзіндіні экспорттау…</translation>
+    </message>
+    <message>
         <source>Playback speed</source>
         <translation>Ойнату жылдамдығы</translation>
     </message>
@@ -721,6 +792,30 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Pause</source>
         <translation>Кідірту</translation>
+    </message>
+    <message>
+        <source>Export excerpt</source>
+        <translation>Үзіндіні экспорттау</translation>
+    </message>
+    <message>
+        <source>Time range of the excerpt (HH:MM:SS-HH:MM:SS):</source>
+        <translation>Үзіндінің уақыт аралығы (СС:ММ:СС-СС:ММ:СС):</translation>
+    </message>
+    <message>
+        <source>Save the excerpt</source>
+        <translation>Үзіндіні сақтау</translation>
+    </message>
+    <message>
+        <source>ASiC-E container (*.asice)</source>
+        <translation>ASiC-E контейнері (*.asice)</translation>
+    </message>
+    <message>
+        <source>Time range %1: expected HH:MM:SS-HH:MM:SS</source>
+        <translation>%1 уақыт аралығы: СС:ММ:СС-СС:ММ:СС күтілген</translation>
+    </message>
+    <message>
+        <source>Excerpt written: %1</source>
+        <translation>Үзінді жазылды: %1</translation>
     </message>
 </context>
 <context>
@@ -778,6 +873,14 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Интерфейс пен жаңа хаттамалар тілі</translation>
     </message>
     <message>
+        <source>Your position</source>
+        <translation>Сіздің лауазымыңыз</translation>
+    </message>
+    <message>
+        <source>Your agency</source>
+        <translation>Сіздің органыңыз</translation>
+    </message>
+    <message>
         <source>Camera</source>
         <translation>Камера</translation>
     </message>
@@ -828,6 +931,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Signing</source>
         <translation>Қол қою</translation>
+    </message>
+    <message>
+        <source>Investigator</source>
+        <translation>Тергеуші</translation>
     </message>
     <message>
         <source>Trust</source>

@@ -40,6 +40,61 @@
     </message>
 </context>
 <context>
+    <name>CosignDialog</name>
+    <message>
+        <source>Co-sign a protocol</source>
+        <translation>Подписать протокол как участник</translation>
+    </message>
+    <message>
+        <source>Container (.asice)</source>
+        <translation>Контейнер (.asice)</translation>
+    </message>
+    <message>
+        <source>Signing identity (PKCS#12)</source>
+        <translation>Ключ подписи (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Пароль</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source>Add my signature</source>
+        <translation>Добавить мою подпись</translation>
+    </message>
+    <message>
+        <source>Password of the signing identity</source>
+        <translation>Пароль ключа подписи</translation>
+    </message>
+    <message>
+        <source>Container</source>
+        <translation>Контейнер</translation>
+    </message>
+    <message>
+        <source>ASiC-E container (*.asice)</source>
+        <translation>Контейнер ASiC-E (*.asice)</translation>
+    </message>
+    <message>
+        <source>Signing identity</source>
+        <translation>Ключ подписи</translation>
+    </message>
+    <message>
+        <source>PKCS#12 (*.p12 *.pfx)</source>
+        <translation>PKCS#12 (*.p12 *.pfx)</translation>
+    </message>
+    <message>
+        <source>Signing…</source>
+        <translation>Подписание…</translation>
+    </message>
+    <message>
+        <source>Signature added and verified.</source>
+        <translation>Подпись добавлена и проверена.</translation>
+    </message>
+</context>
+<context>
     <name>Domain</name>
     <message>
         <source>Remote interrogation of a witness</source>
@@ -149,6 +204,10 @@
         <translation>Завершение действия</translation>
     </message>
     <message>
+        <source>Open your signing identity to prepare the protocol</source>
+        <translation>Откройте ключ подписи, чтобы подготовить протокол</translation>
+    </message>
+    <message>
         <source>Protocol — check it, then sign</source>
         <translation>Протокол — проверьте, затем подпишите</translation>
     </message>
@@ -171,6 +230,10 @@
     <message>
         <source>Protocol preview</source>
         <translation>Предпросмотр протокола</translation>
+    </message>
+    <message>
+        <source>Open the identity and prepare the protocol</source>
+        <translation>Открыть ключ и подготовить протокол</translation>
     </message>
     <message>
         <source>Sign, verify and put in the outbox</source>
@@ -512,6 +575,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Просмотр папки записи…</translation>
     </message>
     <message>
+        <source>Co-sign a protocol…</source>
+        <translation>Подписать протокол как участник…</translation>
+    </message>
+    <message>
         <source>About Tergeu</source>
         <translation>О программе Tergeu</translation>
     </message>
@@ -671,6 +738,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Следующее событие</translation>
     </message>
     <message>
+        <source>Export excerpt…</source>
+        <translation>Экспорт выдержки…</translation>
+    </message>
+    <message>
         <source>Playback speed</source>
         <translation>Скорость воспроизведения</translation>
     </message>
@@ -721,6 +792,30 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Pause</source>
         <translation>Пауза</translation>
+    </message>
+    <message>
+        <source>Export excerpt</source>
+        <translation>Экспорт выдержки</translation>
+    </message>
+    <message>
+        <source>Time range of the excerpt (HH:MM:SS-HH:MM:SS):</source>
+        <translation>Интервал выдержки (ЧЧ:ММ:СС-ЧЧ:ММ:СС):</translation>
+    </message>
+    <message>
+        <source>Save the excerpt</source>
+        <translation>Сохранить выдержку</translation>
+    </message>
+    <message>
+        <source>ASiC-E container (*.asice)</source>
+        <translation>Контейнер ASiC-E (*.asice)</translation>
+    </message>
+    <message>
+        <source>Time range %1: expected HH:MM:SS-HH:MM:SS</source>
+        <translation>Интервал %1: ожидается ЧЧ:ММ:СС-ЧЧ:ММ:СС</translation>
+    </message>
+    <message>
+        <source>Excerpt written: %1</source>
+        <translation>Выдержка сохранена: %1</translation>
     </message>
 </context>
 <context>
@@ -778,6 +873,14 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Язык интерфейса и новых протоколов</translation>
     </message>
     <message>
+        <source>Your position</source>
+        <translation>Ваша должность</translation>
+    </message>
+    <message>
+        <source>Your agency</source>
+        <translation>Ваш орган</translation>
+    </message>
+    <message>
         <source>Camera</source>
         <translation>Камера</translation>
     </message>
@@ -828,6 +931,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Signing</source>
         <translation>Подписание</translation>
+    </message>
+    <message>
+        <source>Investigator</source>
+        <translation>Следователь</translation>
     </message>
     <message>
         <source>Trust</source>
