@@ -26,6 +26,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.config import Config
+from app.core.guest_acts import GuestActs
 from app.core.hub import Hub, HubEvent, IceServer, ParticipantEvent
 from app.core.invites import InviteBook, IssuedInvite
 from app.core.presence import PresenceEvent, PresenceInterval, PresenceMonitor
@@ -125,6 +126,7 @@ class LiveSession:
         self.server: SignalingServer | None = None
         self.hub: Hub | None = None
         self.testimony: dict[str, Testimony] = {}
+        self.acts: GuestActs | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -173,6 +175,7 @@ class LiveSession:
             ice_servers=ice,
         )
         self.hub.add_listener(self._on_hub_event)
+        self.acts = GuestActs(self.hub, self.procedure, self._log_sync)
         self.server.add_session(self.hub)
         await self.hub.start()
         own = self.hub.subscribe_local("video")
@@ -231,6 +234,22 @@ class LiveSession:
 
     async def complete_step(self, step_id: str, note: str = "") -> None:
         await asyncio.to_thread(self.procedure.complete, step_id, by="investigator", note=note)
+
+    async def request_acknowledgment(self, participant_id: str, step_id: str) -> str:
+        """Show the step's text on the participant's screen; they acknowledge it themselves."""
+        assert self.acts is not None, "start the session first"
+        return await self.acts.request_acknowledgment(participant_id, step_id)
+
+    async def request_read_back(self, participant_id: str) -> str:
+        """Show the testimony draft for read-back: remarks, then confirm or refuse."""
+        assert self.acts is not None, "start the session first"
+        draft = self.testimony_of(participant_id).plain_text()
+        return await self.acts.request_read_back(participant_id, draft)
+
+    async def request_still(self, participant_id: str, kind: str, caption: str) -> str:
+        """A full-resolution still from the participant's camera (uploaded and hash-checked)."""
+        assert self.hub is not None, "start the session first"
+        return await self.hub.request_still(participant_id, kind, caption)
 
     def testimony_of(self, participant_id: str) -> Testimony:
         if participant_id not in self.testimony:

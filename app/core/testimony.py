@@ -127,6 +127,22 @@ class Testimony:
             }
         )
 
+    def plain_text(self) -> str:
+        """The draft as the participant reads it back: narrative, then numbered Q&A."""
+        lines: list[str] = []
+        number = 0
+        for item in self.items:
+            if item.kind is ItemKind.NARRATIVE:
+                lines.append(item.text)
+                continue
+            number += 1
+            lines.append(f"{number}. {item.text}")
+            if item.state is QuestionState.ANSWERED:
+                lines.append(f"   — {item.answer}")
+            elif item.state in (QuestionState.WITHDRAWN, QuestionState.REFUSED):
+                lines.append(f"   ({item.state.value}: {item.reason})")
+        return "\n".join(lines)
+
     def sha256(self) -> str:
         """The hash a participant acknowledges at read-back."""
         return hashlib.sha256(self.to_bytes()).hexdigest()

@@ -133,6 +133,15 @@ class LiveWindow(QMainWindow):
         self.decline_button = QPushButton()
         self.decline_button.setObjectName("declineButton")
         self.decline_button.clicked.connect(self._decline_selected)
+        self.ack_button = QPushButton()
+        self.ack_button.setObjectName("askAcknowledgment")
+        self.ack_button.clicked.connect(self.ask_acknowledgment)
+        self.read_back_button = QPushButton()
+        self.read_back_button.setObjectName("readBackButton")
+        self.read_back_button.clicked.connect(self.read_back)
+        self.still_button = QPushButton()
+        self.still_button.setObjectName("stillButton")
+        self.still_button.clicked.connect(self.take_still)
         self.signaling = QLabel()
         self.signaling.setObjectName("signalingInfo")
         self.signaling.setWordWrap(True)
@@ -181,6 +190,10 @@ class LiveWindow(QMainWindow):
         for head in (self.people_heading, self.signaling, self.people):
             side_layout.addWidget(head)
         side_layout.addLayout(lobby_buttons)
+        acts = QHBoxLayout()
+        for button in (self.ack_button, self.read_back_button, self.still_button):
+            acts.addWidget(button)
+        side_layout.addLayout(acts)
         for tail in (self.alerts_heading, self.alerts, self.step_title, self.step_text):
             side_layout.addWidget(tail)
         step_buttons = QHBoxLayout()
@@ -245,6 +258,9 @@ class LiveWindow(QMainWindow):
         self.invite_button.setText(self.tr("Invite"))
         self.admit_button.setText(self.tr("Admit"))
         self.decline_button.setText(self.tr("Decline"))
+        self.ack_button.setText(self.tr("Ask to acknowledge the step"))
+        self.read_back_button.setText(self.tr("Read back"))
+        self.still_button.setText(self.tr("Take a still"))
         server = self.session.server
         if server is not None:
             info = self.tr("Session address: %1").replace("%1", server.base_url)
@@ -404,6 +420,30 @@ class LiveWindow(QMainWindow):
         self.invite_dialogs.append(dialog)
         dialog.show()
         return dialog
+
+    def ask_acknowledgment(self) -> None:
+        """Show the current step's text on the selected participant's screen."""
+        pid, step = self._selected(), self.session.procedure.current
+        if pid is None or step is None:
+            return
+        self._run(self.session.request_acknowledgment(pid, step.id))
+
+    def read_back(self) -> None:
+        """Show the testimony draft to the selected participant for remarks and confirmation."""
+        pid = self._selected()
+        if pid is not None:
+            self._run(self.session.request_read_back(pid))
+
+    def take_still(self) -> None:
+        """A full-resolution still from the selected participant's camera, with a caption."""
+        pid = self._selected()
+        if pid is None:
+            return
+        caption, ok = QInputDialog.getText(
+            self, self.tr("Take a still"), self.tr("Caption for the photo table:")
+        )
+        if ok and caption.strip():
+            self._run(self.session.request_still(pid, "scene", caption.strip()))
 
     def _admit_selected(self) -> None:
         pid = self._selected()

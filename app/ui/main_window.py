@@ -197,6 +197,8 @@ class MainWindow(QMainWindow):
         self.review_file_action.triggered.connect(self.review_container)
         self.review_folder_action = named(QAction(self), "reviewFolderAction")
         self.review_folder_action.triggered.connect(self.review_folder)
+        self.join_action = named(QAction(self), "joinAction")
+        self.join_action.triggered.connect(self.join_session)
         self.cosign_action = named(QAction(self), "cosignAction")
         self.cosign_action.triggered.connect(self.cosign)
         self.review_windows: list[QWidget] = []
@@ -219,6 +221,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.new_case_action)
         self.file_menu.addAction(self.review_file_action)
         self.file_menu.addAction(self.review_folder_action)
+        self.file_menu.addAction(self.join_action)
         self.file_menu.addAction(self.cosign_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.settings_action)
@@ -282,6 +285,7 @@ class MainWindow(QMainWindow):
         self.review_file_action.setText(self.tr("Review a signed container…"))
         self.review_folder_action.setText(self.tr("Review a recording folder…"))
         self.cosign_action.setText(self.tr("Co-sign a protocol…"))
+        self.join_action.setText(self.tr("Join a session as a participant…"))
         self.about_action.setText(self.tr("About Tergeu"))
         self.file_menu.setTitle(self.tr("&File"))
         self.language_menu.setTitle(self.tr("&Language"))
@@ -369,6 +373,17 @@ class MainWindow(QMainWindow):
         if self.live is None:
             self.live = LiveStarter(self.db, self.actions_root, self.config)
         return self.live
+
+    def join_session(self) -> QWidget:
+        """An expert, specialist or defender joins someone else's session by link and PIN."""
+        from app.ui.participant_window import ParticipantWindow
+
+        window = ParticipantWindow(
+            self._starter().bridge, self.config, language=self.translations.language
+        )
+        self.review_windows.append(window)
+        window.show()
+        return window
 
     def cosign(self) -> QDialog:
         """An expert, defender or interpreter adds their signature to a container."""

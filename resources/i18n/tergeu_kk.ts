@@ -390,6 +390,18 @@
         <translation>Бас тарту</translation>
     </message>
     <message>
+        <source>Ask to acknowledge the step</source>
+        <translation>Қадамды растауды сұрау</translation>
+    </message>
+    <message>
+        <source>Read back</source>
+        <translation>Оқып беру</translation>
+    </message>
+    <message>
+        <source>Take a still</source>
+        <translation>Кадр түсіру</translation>
+    </message>
+    <message>
         <source>Session address: %1</source>
         <translation>Сеанс мекенжайы: %1</translation>
     </message>
@@ -476,6 +488,10 @@
     <message>
         <source>Reason for the pause</source>
         <translation>Үзіліс себебі</translation>
+    </message>
+    <message>
+        <source>Caption for the photo table:</source>
+        <translation>Фотокестеге арналған жазу:</translation>
     </message>
     <message>
         <source>Procedure complete</source>
@@ -579,6 +595,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Хаттамаға қосымша қол қою…</translation>
     </message>
     <message>
+        <source>Join a session as a participant…</source>
+        <translation>Сеансқа қатысушы ретінде қосылу…</translation>
+    </message>
+    <message>
         <source>About Tergeu</source>
         <translation>Tergeu туралы</translation>
     </message>
@@ -631,6 +651,65 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Title</source>
         <translation>Атауы</translation>
+    </message>
+</context>
+<context>
+    <name>ParticipantWindow</name>
+    <message>
+        <source>Join a session</source>
+        <translation>Сеансқа қосылу</translation>
+    </message>
+    <message>
+        <source>Invitation link</source>
+        <translation>Шақыру сілтемесі</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (if the investigator gave one)</source>
+        <translation>Сертификат іздері (тергеуші берсе)</translation>
+    </message>
+    <message>
+        <source>Check camera and microphone</source>
+        <translation>Камера мен микрофонды тексеру</translation>
+    </message>
+    <message>
+        <source>Join</source>
+        <translation>Қосылу</translation>
+    </message>
+    <message>
+        <source>Hang up</source>
+        <translation>Аяқтау</translation>
+    </message>
+    <message>
+        <source>Your camera</source>
+        <translation>Сіздің камераңыз</translation>
+    </message>
+    <message>
+        <source>The session has ended: %1</source>
+        <translation>Сеанс аяқталды: %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Қосылуда…</translation>
+    </message>
+    <message>
+        <source>Waiting for the investigator to admit you</source>
+        <translation>Тергеушінің кіргізуін күтіңіз</translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Кіргізілдіңіз</translation>
+    </message>
+    <message>
+        <source>In the session</source>
+        <translation>Сеанстасыз</translation>
+    </message>
+    <message>
+        <source>● RECORDING</source>
+        <translation>● ЖАЗЫЛУДА</translation>
     </message>
 </context>
 <context>
@@ -950,6 +1029,33 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Settings</source>
         <translation>Баптаулар</translation>
+    </message>
+</context>
+<context>
+    <name>TextDialog</name>
+    <message>
+        <source>Your full name</source>
+        <translation>Толық аты-жөніңіз</translation>
+    </message>
+    <message>
+        <source>Remarks and corrections</source>
+        <translation>Ескертулер мен түзетулер</translation>
+    </message>
+    <message>
+        <source>Reason for refusing</source>
+        <translation>Бас тарту себебі</translation>
+    </message>
+    <message>
+        <source>I understand</source>
+        <translation>Түсіндім</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>Растау</translation>
+    </message>
+    <message>
+        <source>Refuse to confirm</source>
+        <translation>Растаудан бас тарту</translation>
     </message>
 </context>
 <context>

@@ -390,6 +390,18 @@
         <translation>Отклонить</translation>
     </message>
     <message>
+        <source>Ask to acknowledge the step</source>
+        <translation>Попросить подтвердить шаг</translation>
+    </message>
+    <message>
+        <source>Read back</source>
+        <translation>Огласить</translation>
+    </message>
+    <message>
+        <source>Take a still</source>
+        <translation>Сделать снимок</translation>
+    </message>
+    <message>
         <source>Session address: %1</source>
         <translation>Адрес сеанса: %1</translation>
     </message>
@@ -476,6 +488,10 @@
     <message>
         <source>Reason for the pause</source>
         <translation>Причина паузы</translation>
+    </message>
+    <message>
+        <source>Caption for the photo table:</source>
+        <translation>Подпись для фототаблицы:</translation>
     </message>
     <message>
         <source>Procedure complete</source>
@@ -579,6 +595,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Подписать протокол как участник…</translation>
     </message>
     <message>
+        <source>Join a session as a participant…</source>
+        <translation>Подключиться к сеансу как участник…</translation>
+    </message>
+    <message>
         <source>About Tergeu</source>
         <translation>О программе Tergeu</translation>
     </message>
@@ -631,6 +651,65 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Title</source>
         <translation>Название</translation>
+    </message>
+</context>
+<context>
+    <name>ParticipantWindow</name>
+    <message>
+        <source>Join a session</source>
+        <translation>Подключение к сеансу</translation>
+    </message>
+    <message>
+        <source>Invitation link</source>
+        <translation>Ссылка-приглашение</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (if the investigator gave one)</source>
+        <translation>Отпечаток сертификата (если следователь его сообщил)</translation>
+    </message>
+    <message>
+        <source>Check camera and microphone</source>
+        <translation>Проверить камеру и микрофон</translation>
+    </message>
+    <message>
+        <source>Join</source>
+        <translation>Подключиться</translation>
+    </message>
+    <message>
+        <source>Hang up</source>
+        <translation>Завершить</translation>
+    </message>
+    <message>
+        <source>Your camera</source>
+        <translation>Ваша камера</translation>
+    </message>
+    <message>
+        <source>The session has ended: %1</source>
+        <translation>Сеанс завершён: %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Подключение…</translation>
+    </message>
+    <message>
+        <source>Waiting for the investigator to admit you</source>
+        <translation>Ожидайте, пока следователь вас допустит</translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Вы допущены</translation>
+    </message>
+    <message>
+        <source>In the session</source>
+        <translation>Вы в сеансе</translation>
+    </message>
+    <message>
+        <source>● RECORDING</source>
+        <translation>● ИДЁТ ЗАПИСЬ</translation>
     </message>
 </context>
 <context>
@@ -950,6 +1029,33 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Settings</source>
         <translation>Настройки</translation>
+    </message>
+</context>
+<context>
+    <name>TextDialog</name>
+    <message>
+        <source>Your full name</source>
+        <translation>Ваши фамилия, имя, отчество</translation>
+    </message>
+    <message>
+        <source>Remarks and corrections</source>
+        <translation>Замечания и исправления</translation>
+    </message>
+    <message>
+        <source>Reason for refusing</source>
+        <translation>Причина отказа</translation>
+    </message>
+    <message>
+        <source>I understand</source>
+        <translation>Мне понятно</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>Подтвердить</translation>
+    </message>
+    <message>
+        <source>Refuse to confirm</source>
+        <translation>Отказаться подтвердить</translation>
     </message>
 </context>
 <context>

@@ -132,3 +132,18 @@ def test_disk_check_refuses_a_plan_the_disk_cannot_hold(qtbot, window: MainWindo
     wizard.place_page.minutes.setValue(120)
     assert not wizard.place_page.validatePage()
     assert "not enough disk space" in wizard.place_page.error.text()
+
+
+def test_file_menu_opens_join_and_cosign_windows(qtbot, window: MainWindow) -> None:
+    actions = [a.objectName() for a in window.file_menu.actions()]
+    assert {"joinAction", "cosignAction", "reviewFileAction"} <= set(actions)
+    try:
+        joined = window.join_session()
+        assert joined.isVisible() and joined.objectName() == "participantWindow"
+        cosign = window.cosign()
+        assert cosign.isVisible() and cosign.objectName() == "cosignDialog"
+        joined.close()
+        cosign.close()
+    finally:
+        assert window.live is not None
+        window.live.shutdown()

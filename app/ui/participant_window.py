@@ -1,0 +1,346 @@
+"""The desktop participant (expert, specialist, defender): join by link, device check, session view,
+and the participant's own acknowledgments.
+
+The camera and microphone are opened first so the participant sees themselves before joining
+(device check). Joining runs :class:`app.core.participant.Participant` on the core thread; when
+the investigator shows a procedure text, the participant reads it here and acknowledges it by
+typing their full name — their own act, sent with the SHA-256 of exactly the text shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from typing import Any
+
+import av
+import numpy as np
+from aiortc.contrib.media import MediaRelay
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.config import Config
+from app.core.devices import Devices, open_devices
+from app.core.participant import Participant, Reply, TextShown
+from app.core.session import FrameTap
+from app.ui.bridge import EventBridge
+from recorder.clock import SessionClock
+
+TILE = 320
+
+
+def _image(array: np.ndarray) -> QPixmap:
+    h, w, _ = array.shape
+    return QPixmap.fromImage(QImage(array.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy())
+
+
+class TextDialog(QDialog):
+    """A procedure text to acknowledge, or the read-back of the testimony to confirm or refuse."""
+
+    def __init__(self, shown: TextShown, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("textDialog")
+        self.shown = shown
+        self.setMinimumSize(560, 480)
+        self.text = QTextBrowser()
+        self.text.setObjectName("shownText")
+        body = shown.shown if shown.draft is None else f"{shown.shown}\n\n{shown.draft}"
+        self.text.setPlainText(body)
+        self.name = QLineEdit()
+        self.name.setObjectName("typedName")
+        self.remarks = QPlainTextEdit()
+        self.remarks.setObjectName("remarks")
+        self.remarks.setVisible(shown.purpose == "read_back")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("refusalReason")
+        self.reason.setVisible(shown.purpose == "read_back")
+        self.buttons = QDialogButtonBox()
+        self.accept_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.refuse_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        self.refuse_button.setVisible(shown.purpose == "read_back")
+        self.accept_button.clicked.connect(self._accept)
+        self.refuse_button.clicked.connect(self._refuse)
+        self.reply: Reply | None = None
+        self.labels = [QLabel(), QLabel(), QLabel()]
+        form = QFormLayout()
+        form.addRow(self.labels[0], self.name)
+        form.addRow(self.labels[1], self.remarks)
+        form.addRow(self.labels[2], self.reason)
+        self.labels[1].setVisible(shown.purpose == "read_back")
+        self.labels[2].setVisible(shown.purpose == "read_back")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.shown.title)
+        self.labels[0].setText(self.tr("Your full name"))
+        self.labels[1].setText(self.tr("Remarks and corrections"))
+        self.labels[2].setText(self.tr("Reason for refusing"))
+        self.accept_button.setText(
+            self.tr("I understand") if self.shown.purpose != "read_back" else self.tr("Confirm")
+        )
+        self.refuse_button.setText(self.tr("Refuse to confirm"))
+        self.name.setAccessibleName(self.tr("Your full name"))
+
+    def _accept(self) -> None:
+        if not self.name.text().strip():
+            self.name.setFocus()
+            return
+        self.reply = Reply(self.name.text().strip(), self.remarks.toPlainText().strip())
+        self.accept()
+
+    def _refuse(self) -> None:
+        if not self.reason.text().strip() or not self.name.text().strip():
+            (self.name if not self.name.text().strip() else self.reason).setFocus()
+            return
+        self.reply = Reply(
+            self.name.text().strip(),
+            self.remarks.toPlainText().strip(),
+            refused_reason=self.reason.text().strip(),
+        )
+        self.accept()
+
+
+class ParticipantWindow(QMainWindow):
+    """Join a session from the desktop app."""
+
+    def __init__(self, bridge: EventBridge, config: Config, language: str = "ru") -> None:
+        super().__init__()
+        self.setObjectName("participantWindow")
+        self.bridge = bridge
+        self.config = config
+        self.language = language
+        self.participant: Participant | None = None
+        self.devices: Devices | None = None
+        self.run_future: concurrent.futures.Future[Any] | None = None
+        self.self_view = FrameTap()
+        self.remote: dict[str, np.ndarray] = {}
+        self.text_dialogs: list[TextDialog] = []
+        self.errors: list[str] = []
+        self.ended = ""
+
+        self.link = QLineEdit()
+        self.link.setObjectName("joinLink")
+        self.pin = QLineEdit()
+        self.pin.setObjectName("joinPin")
+        self.pin.setMaxLength(6)
+        self.fingerprint = QLineEdit()
+        self.fingerprint.setObjectName("joinFingerprint")
+        self.check_button = QPushButton()
+        self.check_button.setObjectName("deviceCheckButton")
+        self.check_button.clicked.connect(self.check_devices)
+        self.join_button = QPushButton()
+        self.join_button.setObjectName("joinButton")
+        self.join_button.setEnabled(False)
+        self.join_button.clicked.connect(self.join)
+        self.hangup_button = QPushButton()
+        self.hangup_button.setObjectName("hangupButton")
+        self.hangup_button.setEnabled(False)
+        self.hangup_button.clicked.connect(self.hang_up)
+        self.state = QLabel()
+        self.state.setObjectName("participantState")
+        self.state.setStyleSheet("font-size:13pt")
+        self.rec = QLabel()
+        self.rec.setObjectName("recordingIndicator")
+        self.rec.setMaximumHeight(40)
+        self.self_label = QLabel()
+        self.self_label.setObjectName("selfView")
+        self.self_label.setMinimumSize(TILE // 2, TILE * 3 // 8)
+        self.self_label.setStyleSheet("background:#111;color:#eee")
+        self.tiles = QWidget()
+        self.grid = QGridLayout(self.tiles)
+        self.tile_labels: dict[str, QLabel] = {}
+
+        self.labels = [QLabel(), QLabel(), QLabel()]
+        form = QFormLayout()
+        for label, field in zip(self.labels, (self.link, self.pin, self.fingerprint), strict=True):
+            form.addRow(label, field)
+        buttons = QHBoxLayout()
+        for button in (self.check_button, self.join_button, self.hangup_button):
+            buttons.addWidget(button)
+        status = QHBoxLayout()
+        status.addWidget(self.rec)
+        status.addWidget(self.state, 1)
+        status.addWidget(self.self_label)
+        root = QWidget()
+        layout = QVBoxLayout(root)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addLayout(status)
+        layout.addWidget(self.tiles, 1)
+        self.setCentralWidget(root)
+        self.resize(900, 700)
+        bridge.core_event.connect(self._on_core)
+        self.timer = QTimer(self)
+        self.timer.setInterval(100)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Join a session"))
+        self.labels[0].setText(self.tr("Invitation link"))
+        self.labels[1].setText(self.tr("PIN"))
+        self.labels[2].setText(self.tr("Certificate fingerprint (if the investigator gave one)"))
+        self.check_button.setText(self.tr("Check camera and microphone"))
+        self.join_button.setText(self.tr("Join"))
+        self.hangup_button.setText(self.tr("Hang up"))
+        self.self_label.setAccessibleName(self.tr("Your camera"))
+        self.refresh()
+
+    # --- device check, join, hang up ------------------------------------------------------
+
+    def check_devices(self) -> None:
+        """Open the camera and microphone and show the self view before joining."""
+        if self.devices is not None:
+            return
+        try:
+            self.devices = open_devices(
+                self.config["devices.camera"],
+                self.config["devices.microphone"],
+                SessionClock.start(),
+            )
+        except Exception as e:
+            self._error(str(e))
+            return
+        self._relay = MediaRelay()
+        self._video = self._relay.subscribe(self.devices.video)
+        self.bridge.run(self.self_view.run(self._relay.subscribe(self.devices.video)))
+        self.join_button.setEnabled(True)
+
+    def join(self) -> None:
+        if self.devices is None or self.participant is not None:
+            return
+        try:
+            self.participant = Participant(
+                self.link.text().strip(),
+                self.pin.text().strip(),
+                audio=self.devices.audio,
+                video=self._video,
+                language=self.language,
+                fingerprint=self.fingerprint.text().strip() or None,
+                on_frame=self._frame,
+                on_text=self._ask,
+            )
+        except ValueError as e:
+            self._error(str(e))
+            return
+        self.pin.clear()
+        self.join_button.setEnabled(False)
+        self.hangup_button.setEnabled(True)
+        self.run_future = self.bridge.run(
+            self.participant.run(), on_result=self._ended, on_error=self._failed
+        )
+
+    def hang_up(self) -> None:
+        if self.participant is not None:
+            self.bridge.run(self.participant.leave())
+        self.hangup_button.setEnabled(False)
+
+    def _ended(self, reason: object) -> None:
+        self.ended = str(reason)
+        self.hangup_button.setEnabled(False)
+        self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self._error(str(error))
+        self.participant = None
+        self.join_button.setEnabled(self.devices is not None)
+        self.hangup_button.setEnabled(False)
+
+    def _error(self, message: str) -> None:
+        self.errors.append(message)
+        self.state.setStyleSheet("font-size:13pt;color:#b71c1c")
+        self.state.setText(message)
+
+    # --- from the core thread -------------------------------------------------------------
+
+    def _frame(self, name: str, frame: Any) -> None:
+        """Core thread: keep a small picture of each received video track."""
+        if not isinstance(frame, av.VideoFrame):
+            return
+        height = max(2, int(frame.height * TILE / max(frame.width, 1)) // 2 * 2)
+        self.remote[name] = frame.reformat(width=TILE, height=height, format="rgb24").to_ndarray()
+
+    async def _ask(self, shown: TextShown) -> Reply | None:
+        """Core thread: show the text in the GUI and wait for the person's own answer."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[Reply | None] = loop.create_future()
+
+        def settle(reply: Reply | None) -> None:
+            if not answer.done():
+                answer.set_result(reply)
+
+        def resolve(reply: Reply | None) -> None:
+            loop.call_soon_threadsafe(settle, reply)
+
+        self.bridge.core_event.emit(("participant-text", shown, resolve))
+        return await answer
+
+    def _on_core(self, event: object) -> None:
+        if isinstance(event, tuple) and event and event[0] == "participant-text":
+            _, shown, resolve = event
+            dialog = TextDialog(shown, self)
+            self.text_dialogs.append(dialog)
+            dialog.finished.connect(lambda _=0, d=dialog, r=resolve: r(d.reply))
+            dialog.show()
+
+    # --- periodic refresh -----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self.self_view.latest is not None:
+            self.self_label.setPixmap(_image(self.self_view.latest).scaledToWidth(TILE // 2))
+        p = self.participant
+        if p is not None and self.ended:
+            self.state.setText(self.tr("The session has ended: %1").replace("%1", self.ended))
+        elif p is not None and not self.errors:
+            states = {
+                "new": self.tr("Connecting…"),
+                "waiting": self.tr("Waiting for the investigator to admit you"),
+                "admitted": self.tr("Admitted"),
+            }
+            connected = p.connected.is_set()
+            self.state.setText(self.tr("In the session") if connected else states.get(p.state, ""))
+        recording = p is not None and p.stats.recording and not self.ended
+        self.rec.setText(self.tr("● RECORDING") if recording else "")
+        self.rec.setStyleSheet(
+            "background:#c62828;color:white;font-weight:bold;padding:4px 10px" if recording else ""
+        )
+        for name, image in list(self.remote.items()):
+            if name not in self.tile_labels:
+                label = QLabel()
+                label.setObjectName(f"remote_{name}")
+                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                n = len(self.tile_labels)
+                self.grid.addWidget(label, n // 2, n % 2)
+                self.tile_labels[name] = label
+            self.tile_labels[name].setPixmap(_image(image))
+
+    def closeEvent(self, event: Any) -> None:
+        self.hang_up()
+        if self.devices is not None:
+            self.devices.close()
+        super().closeEvent(event)

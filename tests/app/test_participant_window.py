@@ -1,0 +1,120 @@
+"""The desktop participant's window against a real live session on loopback: device check, join
+with link and PIN, lobby, session view with the recording indicator, the participant's own
+acknowledgment of a procedure text, hang-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.core.config import Config
+from app.core.runtime import CoreRuntime
+from app.core.session import LiveSession
+from app.ui.bridge import EventBridge
+from app.ui.participant_window import ParticipantWindow
+from recorder.clock import SessionClock
+from recorder.log import read_log
+from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from recorder.verify import verify_recording
+from tests.app.test_screenshots import save
+
+CONFIG = Config(
+    values={
+        "devices.camera": "synthetic",
+        "devices.microphone": "synthetic",
+        "recording.segment_seconds": 1.0,
+        "recording.checkpoint_seconds": 5.0,
+    }
+)
+
+
+@pytest.fixture
+def bridge() -> Iterator[EventBridge]:
+    runtime = CoreRuntime()
+    yield EventBridge(runtime)
+    runtime.stop()
+
+
+@pytest.fixture
+def live(bridge: EventBridge, tmp_path: Path) -> Iterator[LiveSession]:
+    clock = SessionClock.start()
+    session = LiveSession(
+        action_dir=tmp_path / "actions" / "act-2026-0002",
+        action_id="act-2026-0002",
+        action_type="remote_interrogation_witness",
+        title="Interrogation",
+        language="ru",
+        config=CONFIG,
+        planned_seconds=120,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock),
+        clock=clock,
+        port=0,
+        tls_folder=tmp_path / "tls",
+    )
+    bridge.runtime.submit(session.start()).result(timeout=30)
+    yield session
+    bridge.runtime.submit(session.stop()).result(timeout=30)
+
+
+def test_expert_joins_acknowledges_and_hangs_up(
+    qtbot: QtBot, bridge: EventBridge, live: LiveSession
+) -> None:
+    issued = live.invite("e1", "expert", "Serik Bolatovich Akhmetov")
+    window = ParticipantWindow(bridge, CONFIG, language="ru")
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.join_button.isEnabled()  # devices first
+    qtbot.mouseClick(window.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: window.self_label.pixmap() is not None and not window.self_label.pixmap().isNull(),
+        timeout=10000,
+    )
+    window.link.setText(issued.link)
+    window.pin.setText(issued.pin)
+    qtbot.mouseClick(window.join_button, Qt.MouseButton.LeftButton)
+    assert window.pin.text() == ""  # the PIN does not stay on screen
+
+    assert live.hub is not None
+    qtbot.waitUntil(lambda: live.hub.participant_state("e1") == "waiting", timeout=15000)
+    qtbot.waitUntil(lambda: "admit" in window.state.text().lower(), timeout=5000)
+    bridge.runtime.submit(live.admit("e1")).result(timeout=15)
+    qtbot.waitUntil(lambda: "session" in window.state.text().lower(), timeout=15000)
+    qtbot.waitUntil(lambda: "RECORDING" in window.rec.text(), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.tile_labels), timeout=15000)  # the investigator's video
+    save(window, "participant-en")
+
+    # the investigator shows the confidentiality warning; the expert acknowledges it themselves
+    bridge.runtime.submit(
+        live.start_step("confidentiality", deviation_reason="expert joins for this part only")
+    ).result(timeout=10)
+    bridge.runtime.submit(live.request_acknowledgment("e1", "confidentiality")).result(10)
+    qtbot.waitUntil(lambda: bool(window.text_dialogs), timeout=15000)
+    dialog = window.text_dialogs[0]
+    assert "201" in dialog.text.toPlainText() or dialog.text.toPlainText()
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()  # no name typed: nothing is sent
+    dialog.name.setText("Serik Bolatovich Akhmetov")
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+
+    def acknowledged() -> bool:
+        return any(e.kind == "acknowledgment" for e in read_log(live.action_dir))
+
+    qtbot.waitUntil(acknowledged, timeout=15000)
+    entry = next(e for e in read_log(live.action_dir) if e.kind == "acknowledgment")
+    step = live.procedure.procedure.step("confidentiality")
+    assert entry.data["participant"] == "e1" and entry.data["method"] == "typed_name"
+    assert entry.data["text_sha256"] == step.text_sha256("ru")
+
+    qtbot.mouseClick(window.hangup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(window.ended), timeout=15000)
+    assert window.rec.text() == ""
+    kinds = [e.kind for e in read_log(live.action_dir)]
+    assert "participant_left" in kinds
+    bridge.runtime.submit(live.stop()).result(timeout=30)
+    report = verify_recording(live.action_dir)
+    assert report.ok, report.summary()
