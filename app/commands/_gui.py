@@ -58,6 +58,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if geometry is not None:
         window.restoreGeometry(geometry)
     window.show()
+    window.recover_interrupted()
     log.info("main window shown (data folder %s)", paths.root)
 
     screenshot = os.environ.get("TERGEU_SCREENSHOT")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -37,6 +37,7 @@ from app.core.paths import private_dir
 from app.core.storage.db import Database
 from app.core.storage.models import ActionState
 from app.ui import domain_texts
+from app.ui.background import run_in_background
 from app.ui.errors import show_error
 from app.ui.i18n import LANGUAGES, Translations
 from app.ui.new_action import IinCheck, NewActionWizard, PlannedAction, planned_end
@@ -366,6 +367,43 @@ class MainWindow(QMainWindow):
             self._action_selected()
 
         live.start(action_id, self, failed, on_window=lambda _: self._fill_actions())
+
+    def recover_interrupted(self, on_done: Callable[[list[Any]], None] | None = None) -> None:
+        """At start: repair recordings cut short by a crash (off the GUI thread), then say so.
+
+        Each interrupted action's log is truncated to its last complete entry, the segment in
+        flight is salvaged and the gap is logged (``recorder.recover``); a live action becomes
+        sealed. Nothing sealed before the crash is touched.
+        """
+        from recorder.recover import recover_interrupted
+
+        def done(outcomes: list[Any]) -> None:
+            lines = []
+            for outcome in outcomes:
+                action_id = outcome.action_dir.name
+                if outcome.error is not None:
+                    lines.append(f"{action_id}: {outcome.error}")
+                    continue
+                lines.append(outcome.result.summary())
+                try:
+                    if self.db.action(action_id).state == ActionState.LIVE.value:
+                        self.db.set_action_state(action_id, ActionState.SEALED)
+                except TergeuError:
+                    pass  # a folder without a database row: recovered all the same
+            if lines:
+                self.statusBar().showMessage(
+                    self.tr("Recovered after a crash: %1").replace("%1", "; ".join(lines))
+                )
+                self._fill_actions()
+            if on_done is not None:
+                on_done(outcomes)
+
+        def failed(error: Exception) -> None:
+            show_error(self, str(error))
+            if on_done is not None:
+                on_done([])
+
+        run_in_background(lambda: recover_interrupted(self.actions_root), done, failed, owner=self)
 
     def _starter(self) -> LiveStarter:
         from app.ui.live_start import LiveStarter

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 from app.core.cases import check_erdr_number
 from app.core.errors import TergeuError
 from app.core.storage.db import Database
+from app.core.storage.models import ActionState
 from app.ui.i18n import Translations, compile_translations
 from app.ui.main_window import MainWindow, NewCaseDialog
 from app.ui.new_action import NewActionWizard
@@ -147,3 +148,54 @@ def test_file_menu_opens_join_and_cosign_windows(qtbot, window: MainWindow) -> N
     finally:
         assert window.live is not None
         window.live.shutdown()
+
+
+def test_start_up_recovers_a_recording_cut_by_a_crash(qtbot, window: MainWindow) -> None:
+    """kill -9 of a real recorder; the next start repairs it, marks it sealed and says so."""
+    import signal
+    import time
+
+    from recorder.log import read_log
+    from recorder.verify import verify_recording
+    from tests.recorder.test_crash import _start_recording
+
+    case = window.db.add_case("123456789012345", "Crash")
+    proc, action = _start_recording(window.actions_root)
+    window.db.add_action(
+        action_id=action.name,
+        case_id=case.id,
+        type="remote_interrogation_witness",
+        language="ru",
+        investigator_place="Astana",
+        remote_place="Almaty",
+        planned_start=None,
+        planned_end=None,
+        participants=[],
+    )
+    window.db.set_action_state(action.name, ActionState.LIVE)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(e.kind == "segment_sealed" for e in read_log(action)):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        time.sleep(0.7)  # in the middle of the next segments
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert not verify_recording(action).ok  # torn or unsealed: not a finished recording
+
+    outcomes: list[object] = []
+    window.recover_interrupted(on_done=outcomes.extend)
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=60000)
+    assert [o.action_dir for o in outcomes] == [action]  # type: ignore[attr-defined]
+    assert "Recovered after a crash" in window.statusBar().currentMessage()
+    assert window.db.action(action.name).state == ActionState.SEALED.value
+    kinds = [e.kind for e in read_log(action)]
+    assert "crash_recovered" in kinds
+    report = verify_recording(action)
+    assert report.ok, report.summary()
+    # a second start finds nothing left to do
+    again: list[object] = []
+    window.recover_interrupted(on_done=lambda o: again.append(o))
+    qtbot.waitUntil(lambda: bool(again), timeout=60000)
+    assert again == [[]]
