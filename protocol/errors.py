@@ -9,3 +9,7 @@ class ProtocolError(Exception):
 
 class UnreadableContainerError(ProtocolError):
     """The file is not readable as a Tergeu container (``tergeu verify`` exits 2)."""
+
+
+class FromLogError(ProtocolError):
+    """An action folder cannot be turned into a protocol (names the log entry or file and why)."""

@@ -49,7 +49,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ from typing import Any
 
 from protocol.case import DEFAULT_TIMEZONE, Action, Case, Place
 from protocol.conduct import Deviation, PresenceAlert
-from protocol.errors import ProtocolError
+from protocol.errors import FromLogError
 from protocol.inspection import Inspection, Still, StillAnnotation
 from protocol.model import Protocol
 from protocol.participants import (
@@ -73,13 +72,10 @@ from protocol.participants import (
 from protocol.signing import Signer
 from protocol.summary import summarize_entries
 from protocol.technical import TechnicalMeans
-from protocol.testimony import Exhibit, Question, Statement, Testimony
-from recorder.canonical import CanonicalJSONError, parse_json_object
+from protocol.testimony import Exhibit, Statement, Testimony
+from protocol.testimony_draft import TESTIMONY_FILE, read_testimony_draft
 from recorder.clock import parse_utc
 from recorder.errors import RecorderError
-
-TESTIMONY_FORMAT = "tergeu-testimony/1"
-TESTIMONY_FILE = re.compile(r"^testimony-([a-z0-9][a-z0-9_-]{0,63})\.json$")
 
 # procedure step (resources/procedures/steps.json) -> acknowledgment kind of the protocol
 STEP_KINDS = {
@@ -103,10 +99,6 @@ EXHIBIT_MEDIA = {
     "audio": "audio",
     "screen": "screen",
 }
-
-
-class FromLogError(ProtocolError):
-    """The action folder cannot be turned into a protocol (names the entry or file and why)."""
 
 
 @dataclass(frozen=True)
@@ -557,69 +549,13 @@ class _Builder:
     def testimonies(self) -> tuple[Testimony, ...]:
         out = []
         for path in sorted(self.folder.glob("testimony-*.json")):
-            m = TESTIMONY_FILE.match(path.name)
-            if m is None:
-                continue
-            out.append(self.testimony(path, m.group(1)))
+            if TESTIMONY_FILE.match(path.name):
+                out.append(
+                    read_testimony_draft(
+                        path, self.entered.participants, drafter=self.entered.drafter, at=self.at
+                    )
+                )
         return tuple(out)
-
-    def testimony(self, path: Path, pid: str) -> Testimony:
-        try:
-            raw = parse_json_object(path.read_bytes(), what=path.name)
-        except (OSError, CanonicalJSONError) as e:
-            raise FromLogError(f"cannot read {path.name}: {e}") from e
-        if set(raw) != {"format", "participant", "items"} or raw["format"] != TESTIMONY_FORMAT:
-            raise FromLogError(
-                f"{path.name}: fields {sorted(raw)}, expected format {TESTIMONY_FORMAT!r}, "
-                "participant and items"
-            )
-        if raw["participant"] != pid or pid not in self.people:
-            raise FromLogError(
-                f"{path.name}: participant {raw['participant']!r} is not one of the "
-                f"participants {sorted(self.people)} (or differs from the file name)"
-            )
-        items = raw["items"]
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise FromLogError(f"{path.name}: items is not a list of objects")
-        narrative = [i for i in items if i.get("kind") == "narrative"]
-        questions = [i for i in items if i.get("kind") == "question"]
-        if len(narrative) + len(questions) != len(items):
-            raise FromLogError(f"{path.name}: an item kind is neither narrative nor question")
-        if not narrative:
-            raise FromLogError(f"{path.name}: no free narrative (CPC Art. 210 requires it first)")
-        n_start = self.at(_t(narrative[0], path))
-        n_end = self.at(_t(questions[0], path)) if questions else self.at(_t(narrative[-1], path))
-        qs = []
-        for n, q in enumerate(questions, 1):
-            state = q.get("state")
-            if state not in ("answered", "withdrawn", "refused"):
-                raise FromLogError(
-                    f"{path.name}: question {n} is {state!r}; answer, withdraw or refuse it "
-                    "before making the protocol"
-                )
-            qs.append(
-                Question(
-                    number=n,
-                    asked_by=self.entered.drafter,
-                    text=str(q.get("text", "")),
-                    answer=str(q.get("answer", "")),
-                    asked_at=self.at(_t(q, path)),
-                    session_t=_t(q, path),
-                    status=str(state),
-                    reason=str(q.get("reason", "")),
-                )
-            )
-        who = next(p for p in self.entered.participants if p.id == pid)
-        interpreters = [p.id for p in self.entered.participants if p.role == "interpreter"]
-        return Testimony(
-            participant=pid,
-            language=who.language,
-            narrative="\n\n".join(str(i.get("text", "")) for i in narrative),
-            narrative_started_at=n_start,
-            narrative_ended_at=n_end,
-            questions=tuple(qs),
-            interpreter=interpreters[0] if interpreters else None,
-        )
 
 
 def signed_by(protocol: Protocol, participant: str, signer: Signer, at: dt.datetime) -> Protocol:
@@ -647,13 +583,6 @@ def signed_by(protocol: Protocol, participant: str, signer: Signer, at: dt.datet
         ),
         signers=(*(x for x in protocol.signers if x.participant != participant), identity),
     )
-
-
-def _t(item: Mapping[str, Any], path: Path) -> float:
-    t = item.get("t")
-    if isinstance(t, bool) or not isinstance(t, int | float) or t < 0:
-        raise FromLogError(f"{path.name}: item time {t!r}, expected session seconds >= 0")
-    return float(t)
 
 
 def _version() -> str:
