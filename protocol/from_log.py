@@ -323,13 +323,20 @@ class _Builder:
         accepted = self.field(x, "result", str) == "accepted"
         subject = self.field(x, "subject", dict, {})
         name, iin = str(subject.get("name", "")), str(subject.get("iin", ""))
+        expected = next(p.iin for p in self.entered.participants if p.id == pid)
+        if accepted and iin != expected:
+            raise FromLogError(
+                f"log entry {x.seq} (identity_check): certificate IIN {iin!r} accepted for "
+                f"{pid}, whose IIN is {expected!r}"
+            )
         document = ", ".join(p for p in (name, f"IIN {iin}" if iin else "") if p)
         digest = self.field(x, "certificate_sha256", str, "")
-        note = " ".join(
+        note = "; ".join(
             p
             for p in (
                 str(self.field(x, "message", str, "")),
-                f"SHA-256 {digest}" if digest else "",
+                str(self.field(x, "reason", str, "")),
+                f"certificate SHA-256 {digest}" if digest else "",
                 "DEMO" if self.field(x, "demo", bool, False) else "",
             )
             if p

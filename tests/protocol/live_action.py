@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 from app.core.annotations import Annotation, Shape
 from app.core.evidence import store_evidence
 from app.core.guest_identity import GuestIdentity
+from app.core.identity import IdentityResult, Refusal
 from app.core.presence import Presence, PresenceInterval
 from app.core.procedure import Procedure, ProcedureRun
 from app.core.testimony import Testimony
@@ -32,16 +33,18 @@ from protocol.case import Case, Place
 from protocol.from_log import Entered
 from protocol.inspection import Conditions, Finding, Inspection
 from protocol.participants import Participant
-from protocol.samples import INVESTIGATOR_IIN, SPECIALIST_IIN, WITNESS_IIN
+from protocol.samples import INVESTIGATOR_IIN, WITNESS_IIN
 from recorder.clock import SessionClock
 from recorder.recording import Recorder
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from tests.pki.fixtures import signer
 
 WITNESS_NAME = "Сейтқали Бауыржан Маратұлы"
 DEVIATION_REASON = "свидетель торопится на поезд; предупреждения после рассказа"
 CAPTION = "Дверь склада №3, след взлома на замке"
 BREAK_REASON = "перерыв по просьбе свидетеля"
 _CACHE: dict[str, Path] = {}
+SPECIALIST_IIN = signer("expert").identity.iin
 
 
 def scene_png(width: int = 1280, height: int = 960) -> bytes:
@@ -102,6 +105,18 @@ async def _record(action: Path) -> Path:
         )
     )
     await asyncio.to_thread(guest.attest, investigator="investigator")
+    # the specialist signs a challenge: first with a key of another person, then their own
+    expert = signer("expert")
+    for refusal in (Refusal.IIN_MISMATCH, None):
+        result = IdentityResult(
+            "specialist",
+            refusal,
+            "IIN does not match the invitation" if refusal else "certificate accepted",
+            identity=expert.identity,
+            certificate_sha256="cd" * 32,
+            demo=True,
+        )
+        await log("identity_check", result.log_data())
     await asyncio.to_thread(run.complete, "identity", by="investigator")
     await asyncio.to_thread(run.start, "rights_witness", by="investigator")
     step = run.procedure.step("rights_witness")
@@ -230,7 +245,7 @@ def participants() -> tuple[Participant, ...]:
             role="specialist",
             full_name="Ермеков Даурен Сапарович",
             full_name_latin="Yermekov Dauren Saparovich",
-            iin=SPECIALIST_IIN,
+            iin=SPECIALIST_IIN,  # the test PKI's expert identity
             location="remote",
             position="специалист-криминалист",
             agency="ИКС МВД РК",

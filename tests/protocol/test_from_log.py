@@ -20,6 +20,7 @@ from protocol.metadata import protocol_from_json, protocol_to_json, schema_error
 from protocol.model import Protocol
 from protocol.model_base import ProtocolModelError
 from protocol.render import render_pdf
+from protocol.samples import WITNESS_IIN
 from protocol.verify import verify_container
 from recorder.log import read_log
 from recorder.report import Status
@@ -33,6 +34,7 @@ from tests.protocol.live_action import (
     BREAK_REASON,
     CAPTION,
     DEVIATION_REASON,
+    SPECIALIST_IIN,
     entered,
     recorded_live_action,
 )
@@ -51,7 +53,15 @@ def test_everything_logged_reaches_the_protocol(action: Path) -> None:
     assert p.recording.last_checkpoint is not None
     assert p.recording.tree_size == len(entries) - 1  # the final checkpoint covers all before it
 
-    (check,) = p.identity_checks
+    check, refused, accepted = p.identity_checks  # in time order (the guest's when attested)
+    assert (refused.participant, refused.method, refused.result) == (
+        "specialist",
+        "certificate",
+        "not_confirmed",
+    )
+    assert "iin-mismatch" in refused.note and "DEMO" in refused.note
+    assert (accepted.result, accepted.steps[0].result) == ("confirmed", "accepted")
+    assert f"IIN {SPECIALIST_IIN}" in accepted.document
     assert check.participant == "witness" and check.result == "confirmed"
     assert check.document == "045123987" and check.method == "id_document"
     assert [s.step for s in check.steps] == [
@@ -155,10 +165,21 @@ def test_signer_whose_iin_is_not_the_participants_is_refused(action: Path) -> No
         signed_by(p, "investigator", signer("expert"), at)
 
 
+def test_certificate_accepted_for_another_iin_is_refused(action: Path) -> None:
+    e = entered()
+    people = tuple(
+        dataclasses.replace(p, iin=WITNESS_IIN) if p.id == "specialist" else p
+        for p in e.participants
+    )
+    with pytest.raises(FromLogError, match=r"certificate IIN '\d{12}' accepted for specialist"):
+        protocol_from_action(action, dataclasses.replace(e, participants=people))
+
+
 def test_log_participant_not_entered_is_named(action: Path) -> None:
     e = entered()
     people = tuple(p for p in e.participants if p.id != "specialist")
-    with pytest.raises(FromLogError, match=r"author 'specialist' is not one of the participants"):
+    named = r"\(identity_check\): participant 'specialist' is not one of the participants"
+    with pytest.raises(FromLogError, match=named):
         protocol_from_action(action, dataclasses.replace(e, participants=people))
 
 
@@ -241,10 +262,10 @@ def test_protocol_naming_evidence_with_another_hash_fails_evidence(
     action: Path, tmp_path: Path
 ) -> None:
     p = protocol_from_action(action, entered())
-    check = p.identity_checks[0]
+    check, *certificates = p.identity_checks
     forged = dataclasses.replace(check.evidence[1], sha256="ab" * 32)
     check = dataclasses.replace(check, evidence=(check.evidence[0], forged))
-    p = dataclasses.replace(p, identity_checks=(check,))
+    p = dataclasses.replace(p, identity_checks=(check, *certificates))
     out = _container(action, tmp_path, p, dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC))
     report = verify_container(out)
     assert [c.subject for c in report.failed("evidence")] == ["recording/" + forged.name]
