@@ -615,6 +615,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>&amp;Анықтама</translation>
     </message>
     <message>
+        <source>Recovered after a crash: %1</source>
+        <translation>Апаттан кейін қалпына келтірілді: %1</translation>
+    </message>
+    <message>
         <source>Review a signed container</source>
         <translation>Қол қойылған контейнерді қарау</translation>
     </message>

@@ -615,6 +615,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
+        <source>Recovered after a crash: %1</source>
+        <translation>Восстановлено после сбоя: %1</translation>
+    </message>
+    <message>
         <source>Review a signed container</source>
         <translation>Просмотр подписанного контейнера</translation>
     </message>
