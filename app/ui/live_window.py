@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
@@ -142,6 +144,12 @@ class LiveWindow(QMainWindow):
         self.still_button = QPushButton()
         self.still_button.setObjectName("stillButton")
         self.still_button.clicked.connect(self.take_still)
+        self.exhibit_button = QPushButton()
+        self.exhibit_button.setObjectName("exhibitButton")
+        self.exhibit_button.clicked.connect(self.choose_exhibit)
+        self.stop_exhibit_button = QPushButton()
+        self.stop_exhibit_button.setObjectName("stopExhibitButton")
+        self.stop_exhibit_button.clicked.connect(lambda: self._run(self.session.stop_exhibit()))
         self.signaling = QLabel()
         self.signaling.setObjectName("signalingInfo")
         self.signaling.setWordWrap(True)
@@ -194,6 +202,10 @@ class LiveWindow(QMainWindow):
         for button in (self.ack_button, self.read_back_button, self.still_button):
             acts.addWidget(button)
         side_layout.addLayout(acts)
+        exhibits = QHBoxLayout()
+        exhibits.addWidget(self.exhibit_button)
+        exhibits.addWidget(self.stop_exhibit_button)
+        side_layout.addLayout(exhibits)
         for tail in (self.alerts_heading, self.alerts, self.step_title, self.step_text):
             side_layout.addWidget(tail)
         step_buttons = QHBoxLayout()
@@ -261,6 +273,8 @@ class LiveWindow(QMainWindow):
         self.ack_button.setText(self.tr("Ask to acknowledge the step"))
         self.read_back_button.setText(self.tr("Read back"))
         self.still_button.setText(self.tr("Take a still"))
+        self.exhibit_button.setText(self.tr("Show an exhibit…"))
+        self.stop_exhibit_button.setText(self.tr("Stop showing"))
         server = self.session.server
         if server is not None:
             info = self.tr("Session address: %1").replace("%1", server.base_url)
@@ -444,6 +458,55 @@ class LiveWindow(QMainWindow):
         )
         if ok and caption.strip():
             self._run(self.session.request_still(pid, "scene", caption.strip()))
+
+    def connected_people(self) -> list[str]:
+        return [
+            str(self.people.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.people.count())
+            if self.people.item(i).data(Qt.ItemDataRole.UserRole + 1)
+            in ("connected", "reconnected")
+        ]
+
+    def choose_exhibit(self) -> None:
+        """A file (picture, PDF page, audio or video clip) shown to the selected participant, or
+        to everyone connected when nobody is selected."""
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Show an exhibit"),
+            "",
+            self.tr(
+                "Exhibits (*.png *.jpg *.jpeg *.pdf *.mp4 *.webm *.mkv *.mov *.wav *.mp3 *.m4a)"
+            ),
+        )
+        if not path:
+            return
+        page = None
+        if path.lower().endswith(".pdf"):
+            page, ok = QInputDialog.getInt(self, self.tr("Show an exhibit"), self.tr("Page:"), 1, 1)
+            if not ok:
+                return
+        selected = self._selected()
+        to = [selected] if selected in self.connected_people() else self.connected_people()
+        self.show_exhibit(Path(path), to, page)
+
+    def show_exhibit(self, path: Path, to: list[str], page: int | None = None) -> None:
+        if not to:
+            self.report_error(self.tr("Nobody is connected to be shown the exhibit"))
+            return
+
+        def shown(number: int) -> None:
+            self.transcript.addItem(
+                f"{_clock(self.session.clock.now())} "
+                + self.tr("Exhibit %1 shown: %2")
+                .replace("%1", str(number))
+                .replace("%2", path.name)
+            )
+
+        self.bridge.run(
+            self.session.show_exhibit(path, to, page=page),
+            on_result=shown,
+            on_error=lambda e: self.report_error(str(e)),
+        )
 
     def _admit_selected(self) -> None:
         pid = self._selected()

@@ -402,6 +402,14 @@
         <translation>Кадр түсіру</translation>
     </message>
     <message>
+        <source>Show an exhibit…</source>
+        <translation>Заттай дәлелді көрсету…</translation>
+    </message>
+    <message>
+        <source>Stop showing</source>
+        <translation>Көрсетуді тоқтату</translation>
+    </message>
+    <message>
         <source>Session address: %1</source>
         <translation>Сеанс мекенжайы: %1</translation>
     </message>
@@ -492,6 +500,26 @@
     <message>
         <source>Caption for the photo table:</source>
         <translation>Фотокестеге арналған жазу:</translation>
+    </message>
+    <message>
+        <source>Show an exhibit</source>
+        <translation>Заттай дәлелді көрсету</translation>
+    </message>
+    <message>
+        <source>Exhibits (*.png *.jpg *.jpeg *.pdf *.mp4 *.webm *.mkv *.mov *.wav *.mp3 *.m4a)</source>
+        <translation>Заттай дәлелдер (*.png *.jpg *.jpeg *.pdf *.mp4 *.webm *.mkv *.mov *.wav *.mp3 *.m4a)</translation>
+    </message>
+    <message>
+        <source>Page:</source>
+        <translation>Бет:</translation>
+    </message>
+    <message>
+        <source>Nobody is connected to be shown the exhibit</source>
+        <translation>Заттай дәлелді көрсететін қосылған қатысушы жоқ</translation>
+    </message>
+    <message>
+        <source>Exhibit %1 shown: %2</source>
+        <translation>%1-заттай дәлел көрсетілді: %2</translation>
     </message>
     <message>
         <source>Procedure complete</source>

@@ -402,6 +402,14 @@
         <translation>Сделать снимок</translation>
     </message>
     <message>
+        <source>Show an exhibit…</source>
+        <translation>Предъявить доказательство…</translation>
+    </message>
+    <message>
+        <source>Stop showing</source>
+        <translation>Прекратить показ</translation>
+    </message>
+    <message>
         <source>Session address: %1</source>
         <translation>Адрес сеанса: %1</translation>
     </message>
@@ -492,6 +500,26 @@
     <message>
         <source>Caption for the photo table:</source>
         <translation>Подпись для фототаблицы:</translation>
+    </message>
+    <message>
+        <source>Show an exhibit</source>
+        <translation>Предъявить доказательство</translation>
+    </message>
+    <message>
+        <source>Exhibits (*.png *.jpg *.jpeg *.pdf *.mp4 *.webm *.mkv *.mov *.wav *.mp3 *.m4a)</source>
+        <translation>Доказательства (*.png *.jpg *.jpeg *.pdf *.mp4 *.webm *.mkv *.mov *.wav *.mp3 *.m4a)</translation>
+    </message>
+    <message>
+        <source>Page:</source>
+        <translation>Страница:</translation>
+    </message>
+    <message>
+        <source>Nobody is connected to be shown the exhibit</source>
+        <translation>Нет подключённых участников, которым можно предъявить доказательство</translation>
+    </message>
+    <message>
+        <source>Exhibit %1 shown: %2</source>
+        <translation>Предъявлено доказательство %1: %2</translation>
     </message>
     <message>
         <source>Procedure complete</source>

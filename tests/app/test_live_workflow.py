@@ -142,6 +142,26 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
         save(invitation, f"invite-{lang}")
         invitation.close()
 
+    # an exhibit shown to the connected witness from the live window
+    from PIL import Image
+
+    picture = main.actions_root.parent / "map.png"
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(picture)
+    assert live.connected_people() == [pid]
+    live.show_exhibit(picture, live.connected_people())
+    qtbot.waitUntil(
+        lambda: any(
+            "map.png" in live.transcript.item(i).text() for i in range(live.transcript.count())
+        ),
+        timeout=15000,
+    )
+    qtbot.wait(500)
+    qtbot.mouseClick(live.stop_exhibit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: any(e.kind == "exhibit_ended" for e in read_log(live.session.action_dir)),
+        timeout=15000,
+    )
+
     qtbot.mouseClick(live.step_start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "(started)" in live.step_title.text(), timeout=5000)
     qtbot.mouseClick(live.step_done, Qt.MouseButton.LeftButton)
@@ -193,6 +213,7 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     document = json.loads(finish.documents.json) if finish.documents else {}
     names = {p["full_name"] for p in document["participants"]}
     assert "Aigerim Nurlanovna Seitkali" in names
+    assert "map.png" in json.dumps(document, ensure_ascii=False)
     qtbot.wait(1500)  # QPdfView renders pages on its own thread
     save(finish, "finish-en")
     out = OUT / "protocol-from-session.pdf"
