@@ -18,6 +18,7 @@ from pathlib import Path
 
 import segno
 
+from protocol.conduct import Deviation
 from protocol.errors import ProtocolError
 from protocol.layout import MissingGlyphError, ProtocolPDF, xmp_packet
 from protocol.model import Protocol
@@ -306,9 +307,18 @@ class _Renderer(SceneSections):
         if not self.p.deviations:
             self.para(tx("none"))
         for d in self.p.deviations:
-            missing = ", ".join(tx("steps", m) for m in d.missing)
-            text = tx("deviation", step=tx("steps", d.step), missing=missing, reason=d.reason)
-            self.para(f"{self.hms(d.at)} — {text} ({self.role_name(d.by)})")
+
+            def sentence(lang: str, d: Deviation = d) -> str:
+                steps = tx.raw("steps", lang=lang)
+                return str(tx.raw("deviation", lang=lang)).format(
+                    step=steps.get(d.step, d.step),
+                    missing=", ".join(steps.get(m, m) for m in d.missing),
+                )
+
+            self.para(
+                f"{self.hms(d.at)} — {tx.each(sentence)}. {cap(tx('reason'))}: {d.reason} "
+                f"({self.role_name(d.by)})"
+            )
 
     def presence(self) -> None:
         tx = self.tx

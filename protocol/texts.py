@@ -6,6 +6,7 @@ A bilingual document (``"kk+ru"``) joins each label as ``kk / ru``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -62,6 +63,14 @@ class Texts:
             text = str(self.raw(*keys, lang=lang))
             parts.append(text.format(**fmt) if fmt else text)
         return " / ".join(dict.fromkeys(parts))
+
+    def each(self, make: Callable[[str], str]) -> str:
+        """``make(lang)`` for every document language, joined with `` / ``.
+
+        For a sentence whose parts are texts too, so a bilingual document never mixes
+        languages inside one sentence.
+        """
+        return " / ".join(dict.fromkeys(make(lang) for lang in self.langs))
 
     def article(self, ref: str) -> str:
         """``"CPC 78"`` as ``ст. 78 УПК`` / ``ҚПК 78-бабы`` / ``CPC Art. 78``."""

@@ -132,3 +132,13 @@ def test_large_still_is_embedded_as_a_reduced_copy() -> None:
         assert (img.format, img.size) == ("JPEG", (MAX_SIDE, MAX_SIDE * 3 // 4))
     with pytest.raises(ProtocolError, match="still 9: not a readable image"):
         reduced_jpeg(b"not a picture", what="still 9")
+
+
+def test_bilingual_deviation_keeps_each_sentence_in_one_language(
+    action: Path, tmp_path: Path
+) -> None:
+    p = protocol_from_action(action, entered())
+    text = _text(render_pdf(p, "kk+ru", created=CREATED, action_dir=action), tmp_path)
+    kk = "«айғақтар» кезеңі мына кезеңдерден бұрын басталды: куәні ескерту, жария етпеу"
+    ru = "Этап «показания» начат до этапов: предупреждения свидетеля, неразглашение"
+    assert f"{kk} / {ru}. Себебі / причина: {DEVIATION_REASON}" in text
