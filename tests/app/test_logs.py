@@ -6,6 +6,8 @@ import logging
 import stat
 from pathlib import Path
 
+import pytest
+
 from app.core.logs import register_secret, scrub, setup_logging
 from app.core.paths import DataPaths
 
@@ -40,3 +42,69 @@ def test_scrub_masks_key_value_shapes() -> None:
     assert scrub("pin: 123456") == "pin: ***"
     assert scrub('{"token": "abc123xyz"}') == '{"token": "***"}'
     assert scrub("nothing secret here") == "nothing secret here"
+
+
+async def test_real_join_and_signing_leave_no_secret_in_the_log(tmp_path: Path) -> None:
+    """A guest joins a real session with its token and PIN (a wrong PIN first), the investigator
+    opens a PKCS#12 identity (a wrong password first); the DEBUG log holds none of them."""
+    import asyncio
+
+    from app.core.config import Config
+    from app.core.finish import FinishError, open_identity
+    from app.core.participant import Participant
+    from app.core.session import LiveSession
+    from app.core.signaling.errors import InviteError
+    from recorder.clock import SessionClock
+    from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+    from tests.pki.fixtures import MAIN, PASSWORD
+
+    path = setup_logging(DataPaths(tmp_path / "data").ensure(), level=logging.DEBUG)
+    clock = SessionClock.start()
+    live = LiveSession(
+        action_dir=tmp_path / "actions" / "act-2026-0003",
+        action_id="act-2026-0003",
+        action_type="remote_interrogation_witness",
+        title="Interrogation",
+        language="ru",
+        config=Config(values={"recording.segment_seconds": 1.0}),
+        planned_seconds=60,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock),
+        clock=clock,
+        port=0,
+        tls_folder=tmp_path / "tls",
+    )
+    await live.start()
+    try:
+        issued = live.invite("w1", "witness", "Witness")
+        wrong = "000000" if issued.pin != "000000" else "111111"
+        with pytest.raises(InviteError, match="PIN"):
+            live.invites.redeem("act-2026-0003", issued.token, wrong)
+        guest = Participant(
+            issued.link,
+            issued.pin,
+            audio=SyntheticAudioTrack(clock),
+            video=SyntheticVideoTrack(clock),
+        )
+        run = asyncio.ensure_future(guest.run())
+        assert live.hub is not None
+        for _ in range(200):
+            if live.hub.participant_state("w1") == "waiting":
+                break
+            await asyncio.sleep(0.05)
+        await live.admit("w1")
+        await asyncio.wait_for(guest.connected.wait(), 15)
+        with pytest.raises(FinishError, match="wrong password"):
+            await open_identity(MAIN / "identities" / "investigator.p12", "wrong-" + PASSWORD)
+        signer = await open_identity(MAIN / "identities" / "investigator.p12", PASSWORD)
+        assert signer.identity.iin
+        await guest.leave()
+        await asyncio.wait_for(run, 15)
+    finally:
+        await live.stop()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "aiortc" in text and len(text.splitlines()) > 20  # the log did record the session
+    for secret in (issued.token, issued.pin, PASSWORD, "wrong-" + PASSWORD):
+        assert secret not in text, f"{secret[:3]}… leaked into the log"
