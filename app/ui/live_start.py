@@ -75,7 +75,7 @@ class LiveStarter:
             on_error(f"action {action_id} is {action.state}; only a planned action can start")
             return
         people = [
-            PlannedPerson(participant_id(p.id), p.role, p.full_name)
+            PlannedPerson(participant_id(p.id), p.role, p.full_name, p.iin)
             for p in self.db.participants_of(action_id)
         ]
         questioned = next((p for p in people if p.role in QUESTIONED), None)
@@ -135,7 +135,7 @@ class LiveStarter:
         ids = {p.id: participant_id(p.id) for p in self.db.participants_of(action_id)}
 
         async def documents(signer: Pkcs12Signer) -> Documents:
-            from protocol.from_log import protocol_from_action
+            from protocol.from_log import protocol_from_action, signed_by
             from protocol.metadata import protocol_to_json
             from protocol.render import render_pdf
 
@@ -151,7 +151,11 @@ class LiveStarter:
                 ),
             )
             proto = await asyncio.to_thread(protocol_from_action, action_dir, entered)
-            pdf = await asyncio.to_thread(render_pdf, proto, language, created=datetime.now(UTC))
+            now = datetime.now(UTC)
+            proto = signed_by(proto, "investigator", signer, now)  # signer named in the record
+            pdf = await asyncio.to_thread(
+                render_pdf, proto, language, created=now, action_dir=action_dir
+            )
             return Documents(pdf, protocol_to_json(proto), action_id)
 
         def exported(_: Exported) -> None:
