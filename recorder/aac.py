@@ -87,8 +87,8 @@ class AacEncoder:
         else:
             gap = pts - self._next
             if gap > TOLERANCE_SAMPLES:
-                out += self._feed(self._silence(gap, frame), self._next)
                 self._fills.append((self._next, pts))
+                out += self._feed(self._silence(gap, frame), self._next)
             else:
                 pts = self._next  # contiguous (a rounding difference is not a gap)
         out += self._feed(frame, pts)

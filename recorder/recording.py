@@ -45,7 +45,9 @@ from recorder.segments import (
     check_track_name,
     private_dir,
 )
-from recorder.tracks import TrackRecorder, TrackTimer
+from recorder.tracks import LossCounter, TrackRecorder, TrackTimer
+
+LOSS_REPORT_SECONDS = 10.0  # at most one frames-dropped warning per track this often
 
 
 class EventLog(Protocol):
@@ -147,6 +149,9 @@ class Recorder:
         self._paused = False
         self._error: BaseException | None = None
         self._low_space_warned = False
+        # missing media per track since the last frames-dropped warning: (count, from, to)
+        self._losses: dict[str, tuple[int, float, float]] = {}
+        self._loss_reported = 0.0
         self._shutdown: asyncio.Task[None] | None = None
         self._background = [
             asyncio.create_task(self._checkpoints(), name="recorder-checkpoints"),
@@ -264,11 +269,15 @@ class Recorder:
             self._tracks[name] = recorder
         recorder.start()
         timer = TrackTimer(not_before=recorder.last_end)
-        self._readers[name] = asyncio.create_task(self._read(recorder, track, timer))
+        self._readers[name] = asyncio.create_task(self._read(recorder, track, timer, LossCounter()))
         return name
 
     async def _read(
-        self, recorder: TrackRecorder, track: MediaStreamTrack, timer: TrackTimer
+        self,
+        recorder: TrackRecorder,
+        track: MediaStreamTrack,
+        timer: TrackTimer,
+        losses: LossCounter,
     ) -> None:
         while True:
             try:
@@ -282,10 +291,44 @@ class Recorder:
                     f"track {recorder.name} gave {type(received).__name__}, not frames"
                 )
             frame = received
+            t = timer.session_time(frame, arrived)
+            missing = losses.update(frame)
+            if missing:
+                self._lost(recorder.name, missing, t)
             if self._paused or recorder.failed is not None:
                 continue
-            t = timer.session_time(frame, arrived)
+            if self._losses and arrived - self._loss_reported >= LOSS_REPORT_SECONDS:
+                await self._report_losses()
             await recorder.feed(frame, t, arrived)
+
+    def _lost(self, track: str, missing: int, t: float) -> None:
+        count, first, _ = self._losses.get(track, (0, t, t))
+        self._losses[track] = (count + missing, first, t)
+
+    async def _report_losses(self) -> None:
+        """Log one ``warning`` {code: frames-dropped} per track with missing media, and emit it."""
+        losses, self._losses = self._losses, {}
+        self._loss_reported = self.clock.now()
+        for track, (count, first, last) in sorted(losses.items()):
+            media = self._tracks[track].media
+            what = f"{count} frames" if media == "video" else f"{count} samples"
+            message = (
+                f"{track}: the source skipped {what} between {first:.3f} s and {last:.3f} s of "
+                "the session (its timestamps jumped: lost network packets or a stalled device)"
+            )
+            await self._append(
+                "warning",
+                {
+                    "code": "frames-dropped",
+                    "message": message,
+                    "track": track,
+                    "missing": count,
+                    "unit": "frames" if media == "video" else "samples",
+                    "from": round(first, 6),
+                    "to": round(last, 6),
+                },
+            )
+            self._emit(RecorderWarning("frames-dropped", message))
 
     async def drained(self) -> None:
         """Wait until every source added so far has ended (finite sources, benchmarks, CLI)."""
@@ -439,6 +482,8 @@ class Recorder:
             await tr.finish()
         log_ok = True
         try:
+            if self._losses:
+                await self._report_losses()
             if self._error is not None:
                 await self._append(
                     "warning", {"code": "recording-failed", "message": str(self._error)}

@@ -67,6 +67,43 @@ class TrackTimer:
         return self._anchor[0] + (pts - self._anchor[1])
 
 
+class LossCounter:
+    """Media a source skipped, read from its own timestamps (lost RTP packets, a stalled camera).
+
+    Video: a step between timestamps longer than 1.5 × the median of the last 15 steps counts
+    ``round(step / median) - 1`` missing frames. Audio: samples between where the last frame ended
+    and where this one starts (more than 1 ms). A timestamp going backwards (a new stream) is not
+    a loss. The recorder logs the sum as a ``frames-dropped`` warning (``Recorder``).
+    """
+
+    def __init__(self) -> None:
+        self._last: float | None = None  # video: last pts; audio: where the last frame ended
+        self._steps: deque[float] = deque(maxlen=15)
+
+    def update(self, frame: av.VideoFrame | av.AudioFrame) -> int:
+        """Frames (video) or samples (audio) missing just before ``frame``."""
+        if frame.pts is None or frame.time_base is None:
+            return 0
+        pts = float(frame.pts * frame.time_base)
+        last, missing = self._last, 0
+        if isinstance(frame, av.AudioFrame):
+            self._last = pts + frame.samples / frame.sample_rate
+            if last is not None and pts - last > 0.001:
+                missing = round((pts - last) * frame.sample_rate)
+            return missing
+        self._last = pts
+        if last is None or pts <= last:
+            return 0
+        step = pts - last
+        if len(self._steps) >= 3:
+            usual = statistics.median(self._steps)
+            if step > 1.5 * usual:
+                missing = round(step / usual) - 1
+        if not missing:
+            self._steps.append(step)
+        return missing
+
+
 class FrameRate:
     """Nominal frame rate of a source: the median of its last 15 frame intervals."""
 

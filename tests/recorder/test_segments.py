@@ -17,7 +17,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from recorder.clock import SessionClock
 from recorder.errors import RecorderError
 from recorder.hls import render_playlist
-from recorder.recording import Recorder
+from recorder.recording import Recorder, RecorderWarning
 from recorder.segments import SealedSegment, SegmentWriter, segment_file
 from recorder.synthetic import SyntheticAudioTrack
 from recorder.tracks import TrackTimer
@@ -294,3 +294,58 @@ async def test_audio_segments_of_one_run_are_seamless(tmp_path: Path) -> None:
     playlist = tmp_path / "a" / "media" / "e-audio" / "e-audio.m3u8"
     _, reached = decode_through(playlist)  # no warning of timestamps going backwards
     assert reached >= sealed[-1]["end"] - sealed[0]["start"]
+
+
+class ScriptedAudio(MediaStreamTrack):
+    """20 ms mono frames at the given sample offsets (48 kHz pts), as fast as asked."""
+
+    kind = "audio"
+
+    def __init__(self, offsets: list[int]) -> None:
+        super().__init__()
+        self._offsets = list(offsets)
+
+    async def recv(self) -> av.AudioFrame:
+        if not self._offsets:
+            self.stop()
+            raise MediaStreamError
+        frame = _silence()
+        frame.pts = self._offsets.pop(0)
+        frame.time_base = fractions.Fraction(1, 48_000)
+        return frame
+
+
+async def test_skipped_frames_and_samples_are_logged_and_audio_gaps_handled(
+    tmp_path: Path,
+) -> None:
+    clock = SessionClock(origin_monotonic=time.monotonic() - 10.0, origin_utc=datetime.now(UTC))
+    log = MemoryLog(clock)
+    rec = await Recorder.start(
+        tmp_path / "a", action_id="T", planned_seconds=10, clock=clock, log=log, segment_seconds=10
+    )
+    queue = rec.subscribe()
+    video = [(320, 240, n * 3000) for n in range(60) if not 20 <= n < 25]  # 5 frames lost
+    audio = [i * 960 for i in range(100)]
+    audio = audio[:30] + [a + 480 for a in audio[30:60]] + [a + 480 + 4800 for a in audio[60:]]
+    await rec.add_track(ScriptedVideo(video), participant="s", name="s-video")
+    await rec.add_track(ScriptedAudio(audio), participant="s")
+    await rec.drained()
+    await rec.stop()
+    warnings = {d["track"]: d for d in log.of("warning") if d["code"] == "frames-dropped"}
+    assert set(warnings) == {"s-video", "s-audio"}
+    assert (warnings["s-video"]["missing"], warnings["s-video"]["unit"]) == (5, "frames")
+    assert (warnings["s-audio"]["missing"], warnings["s-audio"]["unit"]) == (480 + 4800, "samples")
+    assert warnings["s-video"]["message"].startswith("s-video: the source skipped 5 frames")
+    events = []
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    assert [e.code for e in events if isinstance(e, RecorderWarning)] == ["frames-dropped"] * 2
+
+    sealed = [d for d in log.of("segment_sealed") if d["track"] == "s-audio"]
+    # 10 ms (< one AAC frame) is filled with silence inside the run; 100 ms starts a new run
+    assert len(sealed) == 2
+    assert sum(d["frames"] for d in sealed) == rec.frames_in()["s-audio"] == 100 * 960
+    assert sealed[1]["start"] - sealed[0]["end"] == pytest.approx(0.1, abs=1e-4)
+    assert sealed[0]["end"] - sealed[0]["start"] == pytest.approx(60 * 0.02 + 0.01, abs=1e-4)
+    for d in sealed:
+        assert decode_errors(tmp_path / "a" / d["file"]) == ""
