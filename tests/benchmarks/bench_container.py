@@ -89,7 +89,9 @@ def plain_zip_seconds(files: list[Path], out: Path) -> float:
     t = time.perf_counter()
     with zipfile.ZipFile(out, "w") as zf:
         for p in files:
-            with open(p, "rb") as src, zf.open(p.name + str(len(p.parts)), "w") as dst:
+            big = p.stat().st_size > 1 << 31
+            name = p.name + str(len(p.parts))
+            with open(p, "rb") as src, zf.open(name, "w", force_zip64=big) as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
     seconds = time.perf_counter() - t
     out.unlink()
