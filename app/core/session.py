@@ -26,8 +26,10 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.config import Config
+from app.core.evidence import EvidenceFile
 from app.core.guest_acts import GuestActs
-from app.core.hub import Hub, HubEvent, IceServer, ParticipantEvent
+from app.core.guest_identity import DocumentCheck, GuestIdentity, GuestIdentityError
+from app.core.hub import Hub, HubEvent, IceServer, ParticipantEvent, StillStored
 from app.core.invites import InviteBook, IssuedInvite
 from app.core.presence import PresenceEvent, PresenceInterval, PresenceMonitor
 from app.core.procedure import Procedure, ProcedureRun
@@ -127,6 +129,9 @@ class LiveSession:
         self.hub: Hub | None = None
         self.testimony: dict[str, Testimony] = {}
         self.acts: GuestActs | None = None
+        self.identities: dict[str, GuestIdentity] = {}
+        self._issued: dict[str, str] = {}
+        self._identity_stills: dict[str, dict[str, EvidenceFile]] = {}
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -202,9 +207,12 @@ class LiveSession:
 
     # --- participants ---------------------------------------------------------------------
 
-    def invite(self, participant_id: str, role: str, display_name: str) -> IssuedInvite:
+    def invite(
+        self, participant_id: str, role: str, display_name: str, iin: str | None = None
+    ) -> IssuedInvite:
+        """Issue the link and PIN; ``iin`` (from the plan) is what the document check expects."""
         assert self.server is not None, "start the session first"
-        return self.invites.issue(
+        issued = self.invites.issue(
             action_id=self.action_id,
             participant_id=participant_id,
             role=role,
@@ -212,10 +220,72 @@ class LiveSession:
             base_url=self.server.base_url,
             ttl=timedelta(hours=4),
         )
+        self._issued[participant_id] = issued.invite.invite_id
+        if role in GUEST_ROLES:
+            self.identities[participant_id] = GuestIdentity(participant_id, iin, self._log_sync)
+        return issued
 
     async def admit(self, participant_id: str) -> None:
+        """Admit from the lobby; for a guest, link and PIN are the first identity step."""
         assert self.hub is not None
         await self.hub.admit(participant_id)
+        identity = self.identities.get(participant_id)
+        if identity is not None and participant_id in self._issued:
+            await asyncio.to_thread(identity.possession, invite_id=self._issued[participant_id])
+
+    # --- guest identity (DOMAIN §3, issue 6) -----------------------------------------------
+
+    async def capture_identity_stills(self, participant_id: str) -> None:
+        """Ask the guest's device for full-resolution stills of the ID document and the face."""
+        assert self.hub is not None
+        if participant_id not in self.identities:
+            raise GuestIdentityError(f"{participant_id} is not a guest whose document is checked")
+        self._identity_stills[participant_id] = {}
+        await self.hub.request_still(participant_id, "document", "identity document")
+        await self.hub.request_still(participant_id, "face", "face of the participant")
+
+    async def enter_document(
+        self, participant_id: str, *, iin: str, document_number: str, mrz: list[str] | None
+    ) -> DocumentCheck:
+        """The investigator enters what the document shows; checked (IIN, MRZ) and logged."""
+        identity = self._identity(participant_id)
+        return await asyncio.to_thread(
+            identity.document_data,
+            by="investigator",
+            iin=iin,
+            document_number=document_number,
+            mrz=mrz,
+            today=self.clock.to_utc(self.clock.now()).date(),
+        )
+
+    async def attest_identity(self, participant_id: str, note: str = "") -> None:
+        identity = self._identity(participant_id)
+        await asyncio.to_thread(identity.attest, investigator="investigator", note=note)
+
+    def _identity(self, participant_id: str) -> GuestIdentity:
+        identity = self.identities.get(participant_id)
+        if identity is None:
+            raise GuestIdentityError(f"{participant_id} is not a guest whose document is checked")
+        return identity
+
+    def _on_still(self, event: StillStored) -> None:
+        """Both identity stills arrived intact: log them as the document step."""
+        waiting = self._identity_stills.get(event.participant_id)
+        if waiting is None or event.kind not in ("document", "face"):
+            return
+        waiting[event.kind] = event.evidence
+        if len(waiting) == 2:
+            del self._identity_stills[event.participant_id]
+            identity = self.identities[event.participant_id]
+            self._spawn(
+                asyncio.to_thread(
+                    identity.document_stills,
+                    by="investigator",
+                    document=waiting["document"],
+                    face=waiting["face"],
+                ),
+                flush=True,
+            )
 
     async def decline(self, participant_id: str, reason: str) -> None:
         assert self.hub is not None
@@ -328,6 +398,8 @@ class LiveSession:
 
     def _on_hub_event(self, event: HubEvent) -> None:
         self._emit(event)
+        if isinstance(event, StillStored):
+            self._on_still(event)
         if not isinstance(event, ParticipantEvent) or self.hub is None:
             return
         if event.state in ("connected", "reconnected"):

@@ -39,6 +39,7 @@ from app.core.presence import PresenceChanged, PresenceInterval
 from app.core.session import LiveSession
 from app.ui import domain_texts
 from app.ui.bridge import EventBridge
+from app.ui.identity_panel import IdentityDialog
 from app.ui.lobby import InviteDialog
 from recorder.recording import RecorderWarning, SegmentSealed, Stopped
 
@@ -50,6 +51,7 @@ class PlannedPerson:
     participant_id: str
     role: str
     display_name: str
+    iin: str | None = None
 
 
 def participant_states() -> dict[str, str]:
@@ -62,6 +64,8 @@ def participant_states() -> dict[str, str]:
         "disconnected": QCoreApplication.translate("LiveWindow", "connection lost"),
         "reconnected": QCoreApplication.translate("LiveWindow", "reconnected"),
         "left": QCoreApplication.translate("LiveWindow", "left"),
+        "identity verified": QCoreApplication.translate("LiveWindow", "identity verified"),
+        "acknowledged": QCoreApplication.translate("LiveWindow", "acknowledged"),
     }
 
 
@@ -144,6 +148,10 @@ class LiveWindow(QMainWindow):
         self.still_button = QPushButton()
         self.still_button.setObjectName("stillButton")
         self.still_button.clicked.connect(self.take_still)
+        self.identity_button = QPushButton()
+        self.identity_button.setObjectName("identityButton")
+        self.identity_button.clicked.connect(self.open_identity)
+        self.identity_dialogs: list[IdentityDialog] = []
         self.exhibit_button = QPushButton()
         self.exhibit_button.setObjectName("exhibitButton")
         self.exhibit_button.clicked.connect(self.choose_exhibit)
@@ -203,6 +211,7 @@ class LiveWindow(QMainWindow):
             acts.addWidget(button)
         side_layout.addLayout(acts)
         exhibits = QHBoxLayout()
+        exhibits.addWidget(self.identity_button)
         exhibits.addWidget(self.exhibit_button)
         exhibits.addWidget(self.stop_exhibit_button)
         side_layout.addLayout(exhibits)
@@ -274,6 +283,7 @@ class LiveWindow(QMainWindow):
         self.read_back_button.setText(self.tr("Read back"))
         self.still_button.setText(self.tr("Take a still"))
         self.exhibit_button.setText(self.tr("Show an exhibit…"))
+        self.identity_button.setText(self.tr("Identity…"))
         self.stop_exhibit_button.setText(self.tr("Stop showing"))
         server = self.session.server
         if server is not None:
@@ -425,7 +435,7 @@ class LiveWindow(QMainWindow):
         if person is None:
             return None
         try:
-            issued = self.session.invite(pid or "", person.role, person.display_name)
+            issued = self.session.invite(pid or "", person.role, person.display_name, person.iin)
         except Exception as e:
             self.report_error(str(e))
             return None
@@ -459,12 +469,40 @@ class LiveWindow(QMainWindow):
         if ok and caption.strip():
             self._run(self.session.request_still(pid, "scene", caption.strip()))
 
+    def open_identity(self) -> IdentityDialog | None:
+        """The identity steps of the selected guest (document and face stills, data, attest)."""
+        pid = self._selected()
+        if pid is None:
+            return None
+        if pid not in self.session.identities:
+            self.report_error(
+                self.tr("%1 proves identity with a certificate, not a document").replace("%1", pid)
+            )
+            return None
+        person = self.planned.get(pid)
+        dialog = IdentityDialog(
+            self.session,
+            self.bridge,
+            pid,
+            person.display_name if person else pid,
+            self,
+            on_attested=self._verified,
+        )
+        self.identity_dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def _verified(self, pid: str) -> None:
+        person = self.planned.get(pid)
+        name, role = (person.display_name, person.role) if person else (pid, "")
+        self._person_row(pid, name, role, "identity verified")
+
     def connected_people(self) -> list[str]:
         return [
             str(self.people.item(i).data(Qt.ItemDataRole.UserRole))
             for i in range(self.people.count())
             if self.people.item(i).data(Qt.ItemDataRole.UserRole + 1)
-            in ("connected", "reconnected")
+            in ("connected", "reconnected", "identity verified", "acknowledged")
         ]
 
     def choose_exhibit(self) -> None:

@@ -285,6 +285,61 @@
     </message>
 </context>
 <context>
+    <name>IdentityDialog</name>
+    <message>
+        <source>Identity of %1</source>
+        <translation>%1 жеке басы</translation>
+    </message>
+    <message>
+        <source>Ask for stills of the ID document and the face</source>
+        <translation>Жеке куәлік пен беттің кадрларын сұрау</translation>
+    </message>
+    <message>
+        <source>IIN</source>
+        <translation>ЖСН</translation>
+    </message>
+    <message>
+        <source>Document number</source>
+        <translation>Құжат нөмірі</translation>
+    </message>
+    <message>
+        <source>MRZ lines (optional)</source>
+        <translation>MRZ жолдары (міндетті емес)</translation>
+    </message>
+    <message>
+        <source>Check the document data</source>
+        <translation>Құжат деректерін тексеру</translation>
+    </message>
+    <message>
+        <source>I attest the identity</source>
+        <translation>Жеке басын растаймын</translation>
+    </message>
+    <message>
+        <source>ID document</source>
+        <translation>Жеке куәлік</translation>
+    </message>
+    <message>
+        <source>Face</source>
+        <translation>Бет</translation>
+    </message>
+    <message>
+        <source>Waiting for the stills from the participant's camera…</source>
+        <translation>Қатысушының камерасынан кадрлар күтілуде…</translation>
+    </message>
+    <message>
+        <source>Both stills arrived intact and are stored as evidence.</source>
+        <translation>Екі кадр да бүтін келді және дәлел ретінде сақталды.</translation>
+    </message>
+    <message>
+        <source>The document data passed every check.</source>
+        <translation>Құжат деректері барлық тексерістен өтті.</translation>
+    </message>
+    <message>
+        <source>Identity attested and logged.</source>
+        <translation>Жеке басы расталды және журналға жазылды.</translation>
+    </message>
+</context>
+<context>
     <name>InviteDialog</name>
     <message>
         <source>Invitation</source>
@@ -354,6 +409,14 @@
         <translation>шықты</translation>
     </message>
     <message>
+        <source>identity verified</source>
+        <translation>жеке басы расталды</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>растады</translation>
+    </message>
+    <message>
         <source>Live session — %1</source>
         <translation>Тікелей сеанс — %1</translation>
     </message>
@@ -404,6 +467,10 @@
     <message>
         <source>Show an exhibit…</source>
         <translation>Заттай дәлелді көрсету…</translation>
+    </message>
+    <message>
+        <source>Identity…</source>
+        <translation>Жеке басы…</translation>
     </message>
     <message>
         <source>Stop showing</source>
@@ -500,6 +567,10 @@
     <message>
         <source>Caption for the photo table:</source>
         <translation>Фотокестеге арналған жазу:</translation>
+    </message>
+    <message>
+        <source>%1 proves identity with a certificate, not a document</source>
+        <translation>%1 жеке басын құжатпен емес, сертификатпен растайды</translation>
     </message>
     <message>
         <source>Show an exhibit</source>

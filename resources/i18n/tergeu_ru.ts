@@ -285,6 +285,61 @@
     </message>
 </context>
 <context>
+    <name>IdentityDialog</name>
+    <message>
+        <source>Identity of %1</source>
+        <translation>Личность: %1</translation>
+    </message>
+    <message>
+        <source>Ask for stills of the ID document and the face</source>
+        <translation>Запросить снимки удостоверения личности и лица</translation>
+    </message>
+    <message>
+        <source>IIN</source>
+        <translation>ИИН</translation>
+    </message>
+    <message>
+        <source>Document number</source>
+        <translation>Номер документа</translation>
+    </message>
+    <message>
+        <source>MRZ lines (optional)</source>
+        <translation>Строки MRZ (необязательно)</translation>
+    </message>
+    <message>
+        <source>Check the document data</source>
+        <translation>Проверить данные документа</translation>
+    </message>
+    <message>
+        <source>I attest the identity</source>
+        <translation>Удостоверяю личность</translation>
+    </message>
+    <message>
+        <source>ID document</source>
+        <translation>Удостоверение личности</translation>
+    </message>
+    <message>
+        <source>Face</source>
+        <translation>Лицо</translation>
+    </message>
+    <message>
+        <source>Waiting for the stills from the participant's camera…</source>
+        <translation>Ожидание снимков с камеры участника…</translation>
+    </message>
+    <message>
+        <source>Both stills arrived intact and are stored as evidence.</source>
+        <translation>Оба снимка получены без искажений и сохранены как доказательства.</translation>
+    </message>
+    <message>
+        <source>The document data passed every check.</source>
+        <translation>Данные документа прошли все проверки.</translation>
+    </message>
+    <message>
+        <source>Identity attested and logged.</source>
+        <translation>Личность удостоверена и занесена в журнал.</translation>
+    </message>
+</context>
+<context>
     <name>InviteDialog</name>
     <message>
         <source>Invitation</source>
@@ -354,6 +409,14 @@
         <translation>вышел</translation>
     </message>
     <message>
+        <source>identity verified</source>
+        <translation>личность установлена</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>подтвердил</translation>
+    </message>
+    <message>
         <source>Live session — %1</source>
         <translation>Сеанс — %1</translation>
     </message>
@@ -404,6 +467,10 @@
     <message>
         <source>Show an exhibit…</source>
         <translation>Предъявить доказательство…</translation>
+    </message>
+    <message>
+        <source>Identity…</source>
+        <translation>Личность…</translation>
     </message>
     <message>
         <source>Stop showing</source>
@@ -500,6 +567,10 @@
     <message>
         <source>Caption for the photo table:</source>
         <translation>Подпись для фототаблицы:</translation>
+    </message>
+    <message>
+        <source>%1 proves identity with a certificate, not a document</source>
+        <translation>%1 подтверждает личность сертификатом, а не документом</translation>
     </message>
     <message>
         <source>Show an exhibit</source>

@@ -142,6 +142,18 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
         save(invitation, f"invite-{lang}")
         invitation.close()
 
+    # identity: the document data cannot be entered before the stills (the python participant
+    # takes no stills; the browser path is tests/e2e/test_identity_browser.py)
+    live.people.setCurrentRow(0)
+    identity = live.open_identity()
+    assert identity is not None
+    identity.iin.setText("900720401235")
+    qtbot.mouseClick(identity.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(identity.errors), timeout=10000)
+    assert "stills" in identity.outcome.text() and not identity.attest_button.isEnabled()
+    save(identity, "identity-en")
+    identity.close()
+
     # an exhibit shown to the connected witness from the live window
     from PIL import Image
 
