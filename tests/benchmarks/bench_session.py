@@ -193,7 +193,15 @@ async def bench_load(tmp: Path, seconds: float) -> dict[str, Any]:
                 cwd=ROOT,
             )
         )
-    while not all(hub.participant_state(f"p{n}") == "connected" for n in (1, 2, 3)):
+    events: list[Any] = []
+    hub.add_listener(events.append)
+    end = time.monotonic() + 60
+    while not all(
+        hub.participant_state(f"p{n}") in ("connected", "reconnected") for n in (1, 2, 3)
+    ):
+        if time.monotonic() > end:
+            states = {f"p{n}": hub.participant_state(f"p{n}") for n in (1, 2, 3)}
+            raise SystemExit(f"participants did not connect within 60 s: {states}")
         await asyncio.sleep(0.05)
     await asyncio.sleep(1.0)
     rss0, cpu0, t0 = rss_mb(), cpu_seconds(), time.monotonic()
@@ -205,10 +213,15 @@ async def bench_load(tmp: Path, seconds: float) -> dict[str, Any]:
         peak = max(peak, rss_mb())
     cpu = cpu_seconds() - cpu0
     wall = time.monotonic() - t0
+    drops = [e for e in events if getattr(e, "state", "") in ("disconnected", "reconnected")]
     received = {k: v - recv0.get(k, 0) for k, v in hub.counts.received.items()}
     forwarded = sum(hub.counts.forwarded.values()) - fwd0
     for p in procs:
-        p.wait(timeout=30)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
     await asyncio.sleep(0.5)
     await teardown(rec, server, hub)
     handed = dict(hub.counts.to_recorder)
@@ -226,6 +239,7 @@ async def bench_load(tmp: Path, seconds: float) -> dict[str, Any]:
         "recorded_video": sum(recorded.get(k, 0) for k in video),
         "lost": lost,
         "video_tracks": len(video),
+        "reconnections": len([e for e in drops if e.state == "reconnected"]),
     }
 
 
@@ -262,6 +276,7 @@ async def main() -> None:
     ap.add_argument("--quick", action="store_true", help="15 s load instead of 60 s")
     args = ap.parse_args()
     load_seconds = 15.0 if args.quick else 60.0
+    print(f"machine load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="bench-session-") as d:
         tmp = Path(d)
         joins = [await bench_join(tmp / f"j{i}") for i in range(3)]
@@ -281,6 +296,7 @@ async def main() -> None:
         load = await bench_load(tmp, load_seconds)
         ref = ffmpeg_reference(10.0)
         print(f"load: 1 investigator + 3 participants, 640×480@30, recorded, {load['wall']:.0f} s")
+        print(f"  reconnections during the run: {load['reconnections']}")
         print(
             f"  hub CPU {load['cores']:.2f} cores (target ≤ 1.6) = "
             f"{load['cores'] / ref:.1f}× ffmpeg libx264 640×480@30 realtime "
@@ -296,6 +312,7 @@ async def main() -> None:
             f"  hub RSS {load['rss0']:.0f} MB at start, peak {load['peak']:.0f} MB, "
             f"end {load['rss_end']:.0f} MB"
         )
+    print(f"machine load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

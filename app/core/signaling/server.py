@@ -246,7 +246,11 @@ class SignalingServer:
 
     async def _ws_handler(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=self.heartbeat, max_msg_size=_WIRE_LIMIT)
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except ConnectionError:  # the client went away during the handshake (aiohttp's reset)
+            log.info("a WebSocket client left during the handshake")
+            return ws
         conn = _Conn(Channel(ws))
         self._connections.add(conn.channel)
         reason = "connection closed"
