@@ -15,10 +15,8 @@ from protocol.verify import verify_container
 pytestmark = pytest.mark.e2e
 
 
-def test_demo_runs_end_to_end(tmp_path: Path) -> None:
-    # short and without the browser guest: protocol.recording_checks keeps R1's "further problems
-    # of this kind not listed" summary, so a container with > 50 segments cannot verify yet
-    # (reported); the browser guest path is covered by test_guest_browser.py
+@pytest.mark.parametrize("browser", [False, True], ids=["processes", "browser-guest"])
+def test_demo_runs_end_to_end(tmp_path: Path, browser: bool) -> None:
     out = tmp_path / "demo"
     proc = subprocess.run(
         [
@@ -38,6 +36,7 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
             "kk",
             "--out",
             str(out),
+            *(["--browser"] if browser else []),
         ],
         capture_output=True,
         text=True,
@@ -71,3 +70,14 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     for pid in ("w1", "e1"):
         mine = [e["kind"] for e in entries if e["data"].get("participant") == pid]
         assert mine[:2] == ["rules_acknowledged", "participant_admitted"]
+    if browser:
+        # the browser guest's document and face stills, at the fake camera's full resolution
+        stills = [e["data"] for e in entries if e["kind"] == "still"]
+        assert [s["kind"] for s in stills] == ["document", "face"]
+        assert all((s["width"], s["height"]) == (3840, 2160) for s in stills)
+        check = next(
+            e["data"]
+            for e in entries
+            if e["kind"] == "identity_check" and e["data"]["method"] == "document-stills"
+        )
+        assert check["document"]["sha256"] == stills[0]["sha256"]
