@@ -175,7 +175,9 @@ def test_start_up_recovers_a_recording_cut_by_a_crash(qtbot, window: MainWindow)
     window.db.set_action_state(action.name, ActionState.LIVE)
     try:
         deadline = time.monotonic() + 60
-        while not any(e.kind == "segment_sealed" for e in read_log(action)):
+        while not (action / "log.jsonl").is_file() or not any(
+            e.kind == "segment_sealed" for e in read_log(action)
+        ):
             assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.05)
         time.sleep(0.7)  # in the middle of the next segments
