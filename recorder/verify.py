@@ -14,8 +14,8 @@ import hashlib
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,7 +104,9 @@ class _Checks:
             self.items.append(Check(name, Status.OK, message))
 
 
-def _read_entries(log_path: Path, checks: _Checks) -> tuple[list[bytes], list[LogEntry | None]]:
+def _read_entries(
+    log_path: Path, checks: _Checks, on_entry: Callable[[LogEntry], None]
+) -> tuple[list[bytes], list[LogEntry | None]]:
     try:
         raw = log_path.read_bytes()
     except FileNotFoundError as e:
@@ -125,7 +127,9 @@ def _read_entries(log_path: Path, checks: _Checks) -> tuple[list[bytes], list[Lo
     entries: list[LogEntry | None] = []
     for i, line in enumerate(lines):
         try:
-            entries.append(parse_line(line, what=f"line {i + 1}"))
+            entry = parse_line(line, what=f"line {i + 1}")
+            entries.append(entry)
+            on_entry(entry)
         except LogFormatError as e:
             entries.append(None)
             checks.add("log-parse", Status.FAILED, str(e), f"{LOG_NAME} line {i + 1}")
@@ -230,21 +234,53 @@ def _check_checkpoints(
     checks.ok_unless_failed("checkpoint", f"{count} checkpoint signature(s) valid")
 
 
-def _hash_all(paths: Iterable[Path]) -> dict[Path, str | OSError]:
-    def one(p: Path) -> tuple[Path, str | OSError]:
-        try:
-            return p, sha256_file(p)
-        except OSError as e:
-            return p, e
+def _hash_one(p: Path) -> str | OSError:
+    try:
+        return sha256_file(p)
+    except OSError as e:
+        return e
 
-    todo = list(paths)
-    workers = max(2, min(8, (os.cpu_count() or 2)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify-hash") as pool:
-        return dict(pool.map(one, todo))
+
+class _Hasher:
+    """Hashes segment files on a pool of threads, starting while the log is still being read.
+
+    A file is hashed early only if it is a regular file of the logged size (never a symlink,
+    FIFO or device: the checks in :func:`_check_segments` decide what it is).
+    """
+
+    def __init__(self, action_dir: Path) -> None:
+        self.action_dir = action_dir
+        workers = max(2, min(8, (os.cpu_count() or 2)))
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify-hash")
+        self._futures: dict[Path, Future[str | OSError]] = {}
+
+    def offer(self, e: LogEntry) -> None:
+        """Start hashing the file of a ``segment_sealed`` entry as soon as it is parsed."""
+        if e.kind != "segment_sealed":
+            return
+        path = self.action_dir / str(e.data["file"])
+        try:
+            st = path.lstat()
+        except OSError:
+            return
+        if stat.S_ISREG(st.st_mode) and st.st_size == e.data["size"]:
+            self._futures.setdefault(path, self._pool.submit(_hash_one, path))
+
+    def hash_all(self, paths: Iterable[Path]) -> dict[Path, str | OSError]:
+        """The SHA-256 of every path (reusing hashes started early)."""
+        todo = {p: self._futures.get(p) or self._pool.submit(_hash_one, p) for p in paths}
+        return {p: f.result() for p, f in todo.items()}
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _check_segments(
-    action_dir: Path, segments: list[Segment], checks: _Checks, facts: dict[str, Any]
+    action_dir: Path,
+    segments: list[Segment],
+    checks: _Checks,
+    facts: dict[str, Any],
+    hasher: _Hasher,
 ) -> None:
     to_hash: dict[Path, Segment] = {}
     seen: dict[str, Segment] = {}
@@ -278,7 +314,7 @@ def _check_segments(
             )
         else:
             to_hash[path] = s
-    results = _hash_all(to_hash)
+    results = hasher.hash_all(to_hash)
     for path, s in to_hash.items():
         got = results[path]
         if isinstance(got, OSError):
@@ -462,12 +498,17 @@ def verify_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> Report:
     action_dir = Path(action_dir)
     checks = _Checks()
     facts: dict[str, Any] = {}
-    lines, parsed = _read_entries(action_dir / LOG_NAME, checks)
-    _check_chain(parsed, checks)
-    _check_checkpoints(lines, parsed, checks, facts)
-    entries = [e for e in parsed if e is not None]
-    segments = [Segment.of(e) for e in entries if e.kind == "segment_sealed"]
-    _check_segments(action_dir, segments, checks, facts)
+    hasher = _Hasher(action_dir)
+    try:
+        # segment files are hashed on worker threads while this thread parses and checks the log
+        lines, parsed = _read_entries(action_dir / LOG_NAME, checks, hasher.offer)
+        _check_chain(parsed, checks)
+        _check_checkpoints(lines, parsed, checks, facts)
+        entries = [e for e in parsed if e is not None]
+        segments = [Segment.of(e) for e in entries if e.kind == "segment_sealed"]
+        _check_segments(action_dir, segments, checks, facts, hasher)
+    finally:
+        hasher.close()
     _check_continuity(entries, segments, checks, gap_tolerance)
     _check_unlisted(action_dir, segments, checks)
     facts["tracks"] = sorted({s.track for s in segments})
