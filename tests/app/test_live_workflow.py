@@ -32,6 +32,7 @@ from recorder.log import read_log
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
 from tests.app.test_screenshots import OUT, save
+from tests.live_log import entries_now
 from tests.pki.fixtures import MAIN, PASSWORD
 
 CONFIG = Config(
@@ -170,7 +171,7 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     qtbot.wait(500)
     qtbot.mouseClick(live.stop_exhibit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: any(e.kind == "exhibit_ended" for e in read_log(live.session.action_dir)),
+        lambda: any(e.kind == "exhibit_ended" for e in entries_now(live.session.action_dir)),
         timeout=15000,
     )
 

@@ -17,10 +17,10 @@ from app.core.session import LiveSession
 from app.ui.bridge import EventBridge
 from app.ui.participant_window import ParticipantWindow
 from recorder.clock import SessionClock
-from recorder.log import read_log
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
 from tests.app.test_screenshots import save
+from tests.live_log import entries_now
 
 CONFIG = Config(
     values={
@@ -102,10 +102,10 @@ def test_expert_joins_acknowledges_and_hangs_up(
     qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
 
     def acknowledged() -> bool:
-        return any(e.kind == "acknowledgment" for e in read_log(live.action_dir))
+        return any(e.kind == "acknowledgment" for e in entries_now(live.action_dir))
 
     qtbot.waitUntil(acknowledged, timeout=15000)
-    entry = next(e for e in read_log(live.action_dir) if e.kind == "acknowledgment")
+    entry = next(e for e in entries_now(live.action_dir) if e.kind == "acknowledgment")
     step = live.procedure.procedure.step("confidentiality")
     assert entry.data["participant"] == "e1" and entry.data["method"] == "typed_name"
     assert entry.data["text_sha256"] == step.text_sha256("ru")
@@ -113,7 +113,7 @@ def test_expert_joins_acknowledges_and_hangs_up(
     qtbot.mouseClick(window.hangup_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(window.ended), timeout=15000)
     assert window.rec.text() == ""
-    kinds = [e.kind for e in read_log(live.action_dir)]
+    kinds = [e.kind for e in entries_now(live.action_dir)]
     assert "participant_left" in kinds
     bridge.runtime.submit(live.stop()).result(timeout=30)
     report = verify_recording(live.action_dir)

@@ -14,9 +14,9 @@ from app.core.session import LiveSession
 from app.core.signaling.guest_browser import Chromium, join_as_guest
 from protocol.identifiers import kz_check_digit
 from recorder.clock import SessionClock
-from recorder.log import read_log
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
+from tests.live_log import entries_now
 
 NAME = "Айгерім Нұрланқызы Сейтқали"
 
@@ -30,7 +30,7 @@ def _iin(first11: str) -> str:
 async def _identity_steps(action: Path, count: int, timeout: float = 20) -> list[dict]:
     end = time.monotonic() + timeout
     while True:
-        steps = [dict(e.data) for e in read_log(action) if e.kind == "identity_check"]
+        steps = [dict(e.data) for e in entries_now(action) if e.kind == "identity_check"]
         if len(steps) >= count:
             return steps
         assert time.monotonic() < end, steps
