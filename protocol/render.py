@@ -214,7 +214,8 @@ class _Renderer(SceneSections):
             result = cap(tx("identity_result", c.result))
             self.para(
                 f"{tx('methods', c.method)}: {c.document}. {result}; "
-                f"{tx('confirmed_by')}: {confirmed}." + (f" {c.note}." if c.note else ""),
+                f"{tx('confirmed_by' if c.result == 'confirmed' else 'checked_by')}: {confirmed}."
+                + (f" {c.note}." if c.note else ""),
                 indent=5,
             )
             for st in c.steps:

@@ -83,6 +83,8 @@ def test_conduct_of_the_action_is_listed(action: Path, tmp_path: Path) -> None:
     assert "Отступления от порядка действия" in text and DEVIATION_REASON in text
     assert "в кадре несколько лиц (до 2)" in text
     assert "одноразовая ссылка и PIN — система: пройдено" in text
+    assert "Личность НЕ установлена; проверил(и): Следователь" in text  # refused certificate
+    assert "Личность установлена; подтвердили: Следователь" in text
     assert p.acknowledgments[0].text_sha256 is not None
     assert p.acknowledgments[0].text_sha256 in text
     assert "Пометки эксперта (специалиста) на фотоснимках" in text
