@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from protocol.asic import hash_file
 from protocol.case import DEFAULT_TIMEZONE, Action, Case, Place
 from protocol.conduct import Deviation, PresenceAlert
 from protocol.errors import FromLogError
@@ -91,6 +92,8 @@ STEP_KINDS = {
 }
 ACK_HOW = {"typed_name": "typed_name", "signature": "signed"}
 MRZ_METHODS = {"TD1": "id_card_mrz", "TD3": "passport_mrz"}
+_JSON_TYPES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+_JSON_TYPES |= {list: "a list", dict: "an object"}
 # app.core.exhibits media -> protocol exhibit kind
 EXHIBIT_MEDIA = {
     "image": "photo",
@@ -170,10 +173,11 @@ class _Builder:
         value = entry.data.get(name, default)
         if value is ...:
             raise FromLogError(f"log entry {entry.seq} ({entry.kind}): no field {name!r}")
-        ok = isinstance(value, kind) and not (isinstance(value, bool) and kind in (int, float))
-        if not ok:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            expected = " or ".join(_JSON_TYPES.get(k, k.__name__) for k in kinds)
             raise FromLogError(
-                f"log entry {entry.seq} ({entry.kind}): {name} is {value!r}, expected {kind}"
+                f"log entry {entry.seq} ({entry.kind}): {name} is {value!r}, expected {expected}"
             )
         return value
 
@@ -198,7 +202,7 @@ class _Builder:
         path = self.folder / name
         if ".." in Path(name).parts or not path.is_file():
             raise FromLogError(f"log entry {entry.seq} ({entry.kind}): evidence {name} is missing")
-        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        actual = hash_file(path).hex()  # streamed: exhibit clips may be large
         if actual != digest or path.stat().st_size != size:
             raise FromLogError(
                 f"log entry {entry.seq} ({entry.kind}): evidence {name} has SHA-256 "

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.procedure import Procedure
 from protocol.container import build_container
@@ -23,6 +24,7 @@ from protocol.render import render_pdf
 from protocol.samples import WITNESS_IIN
 from protocol.verify import verify_container
 from recorder.log import read_log
+from recorder.recording import Recorder
 from recorder.report import Status
 from tests.pki.fixtures import anchors_dir, signer
 from tests.protocol.interop import (
@@ -270,3 +272,23 @@ def test_protocol_naming_evidence_with_another_hash_fails_evidence(
     report = verify_container(out)
     assert [c.subject for c in report.failed("evidence")] == ["recording/" + forged.name]
     assert not report.failed("digest") and not report.failed("signature")
+
+
+def test_entry_field_of_the_wrong_type_is_named(tmp_path: Path) -> None:
+    async def record() -> Path:
+        rec = await Recorder.start(
+            tmp_path / "a",
+            action_id="bad-presence",
+            planned_seconds=5,
+            signing_key=Ed25519PrivateKey.generate(),
+            video_tracks=0,
+            audio_tracks=0,
+        )
+        bad = {"participant": "witness", "state": "absent", "max_faces": "none"}
+        await rec.event("presence", {**bad, "start": 0.0, "end": 0.1})
+        await rec.stop()
+        return tmp_path / "a"
+
+    action = asyncio.run(record())
+    with pytest.raises(FromLogError, match=r"\(presence\): max_faces is 'none', expected an int"):
+        protocol_from_action(action, entered())
