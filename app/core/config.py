@@ -188,6 +188,15 @@ KEYS: tuple[Key, ...] = (
         "--data-dir and TERGEU_DATA_DIR take precedence.",
     ),
     Key(
+        "upload",
+        "endpoint",
+        "",
+        _http_url,
+        "Receiver of the electronic criminal case system (its API is not public: ask the "
+        "system's operator); empty: containers wait in the outbox. The token is asked for at "
+        "each upload and never stored.",
+    ),
+    Key(
         "investigator",
         "position",
         "",

@@ -145,6 +145,30 @@ async def cosign(
         raise FinishError(str(e)) from e
 
 
+async def upload(
+    submission_folder: Path, *, endpoint: str, token: str, progress: Progress | None = None
+) -> dict[str, object]:
+    """Deliver an outbox entry to the case system (resumable); returns the receiver's receipt.
+
+    The local copy stays until the receiver confirms the container's SHA-256. The token is
+    used for this upload only and never stored or logged.
+    """
+    from protocol.errors import ProtocolError
+    from protocol.outbox import load_submission
+    from protocol.upload import HttpUploader
+
+    if not endpoint:
+        raise FinishError("no upload endpoint is configured (Settings → Upload)")
+    if token:
+        register_secret(token)
+    try:
+        submission = await asyncio.to_thread(load_submission, submission_folder)
+        uploader = HttpUploader(endpoint, token)
+        return await uploader.upload(submission, progress=_stage(progress, "upload"))
+    except ProtocolError as e:
+        raise FinishError(str(e)) from e
+
+
 def _check_participant(container: Path, signer: Pkcs12Signer) -> None:
     """Refuse before signing when the signer's IIN is not a participant of the protocol, or the
     protocol records that participant's refusal to sign (the verifier would fail the container).

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.finish import Documents, Exported, open_identity, sign_and_export
+from app.core.finish import Documents, Exported, open_identity, sign_and_export, upload
 from app.ui.bridge import EventBridge
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class FinishWindow(QWidget):
         tsa_url: str = "",
         trust_anchors_dir: Path | None = None,
         on_exported: Callable[[Exported], None] | None = None,
+        upload_endpoint: str = "",
+        on_uploaded: Callable[[dict[str, object]], None] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("finishWindow")
@@ -67,6 +69,9 @@ class FinishWindow(QWidget):
         self.tsa_url = tsa_url
         self.trust_anchors_dir = trust_anchors_dir
         self.on_exported = on_exported
+        self.upload_endpoint = upload_endpoint
+        self.on_uploaded = on_uploaded
+        self.receipt: dict[str, object] | None = None
         self.make_documents = make_documents
         self.signer: Pkcs12Signer | None = None
         self.documents: Documents | None = None
@@ -105,6 +110,13 @@ class FinishWindow(QWidget):
         self.result = QLabel()
         self.result.setObjectName("finishResult")
         self.result.setWordWrap(True)
+        self.token = QLineEdit()
+        self.token.setObjectName("uploadToken")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.upload_button = QPushButton()
+        self.upload_button.setObjectName("uploadButton")
+        self.upload_button.setEnabled(False)
+        self.upload_button.clicked.connect(self.upload)
 
         identity_row = QHBoxLayout()
         identity_row.addWidget(self.identity, 1)
@@ -123,6 +135,12 @@ class FinishWindow(QWidget):
         layout.addWidget(self.stage)
         layout.addWidget(self.progress)
         layout.addWidget(self.result)
+        upload_row = QHBoxLayout()
+        self.token_label = QLabel()
+        upload_row.addWidget(self.token_label)
+        upload_row.addWidget(self.token, 1)
+        upload_row.addWidget(self.upload_button)
+        layout.addLayout(upload_row)
         self.resize(900, 900)
         self.retranslate()
         self.stage.setText(self.tr("Open your signing identity to prepare the protocol"))
@@ -143,6 +161,11 @@ class FinishWindow(QWidget):
         self.preview.setAccessibleName(self.tr("Protocol preview"))
         self.open_button.setText(self.tr("Open the identity and prepare the protocol"))
         self.sign_button.setText(self.tr("Sign, verify and put in the outbox"))
+        self.token_label.setText(self.tr("Upload token"))
+        self.token.setAccessibleName(self.tr("Upload token"))
+        self.upload_button.setText(self.tr("Upload to the case system"))
+        if not self.upload_endpoint:
+            self.upload_button.setToolTip(self.tr("Set the upload address in Settings first"))
 
     def _choose_identity(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -198,7 +221,11 @@ class FinishWindow(QWidget):
     def _on_core(self, event: object) -> None:
         if isinstance(event, tuple) and event and event[0] == "finish-progress":
             _, stage, done, total = event
-            names = {"sign": self.tr("Signing"), "verify": self.tr("Verifying")}
+            names = {
+                "sign": self.tr("Signing"),
+                "verify": self.tr("Verifying"),
+                "upload": self.tr("Uploading"),
+            }
             self.stage.setText(names.get(str(stage), str(stage)))
             self.progress.setMaximum(max(int(total), 1))
             self.progress.setValue(int(done))
@@ -240,5 +267,39 @@ class FinishWindow(QWidget):
                 self.tr("Queued for upload in %1").replace("%1", str(exported.submission_folder))
             )
         self.result.setText("\n".join(lines))
+        self.upload_button.setEnabled(
+            bool(self.upload_endpoint) and exported.submission_folder is not None
+        )
         if self.on_exported is not None:
             self.on_exported(exported)
+
+    def upload(self) -> None:
+        """Send the queued container; the local copy stays until the receiver confirms it."""
+        if self.exported is None or self.exported.submission_folder is None:
+            return
+        token = self.token.text()
+        self.token.clear()
+        self.upload_button.setEnabled(False)
+        self.bridge.run(
+            upload(
+                self.exported.submission_folder,
+                endpoint=self.upload_endpoint,
+                token=token,
+                progress=self._progress,
+            ),
+            on_result=self._uploaded,
+            on_error=self._upload_failed,
+        )
+
+    def _uploaded(self, receipt: dict[str, object]) -> None:
+        self.receipt = receipt
+        self.stage.setText(self.tr("Delivered; the case system confirmed the SHA-256"))
+        if self.on_uploaded is not None:
+            self.on_uploaded(receipt)
+
+    def _upload_failed(self, error: BaseException) -> None:
+        self.errors.append(str(error))
+        self.stage.setText(self.tr("Upload failed; the container stays in the outbox"))
+        self.result.setStyleSheet("color:#b71c1c")
+        self.result.setText(str(error))
+        self.upload_button.setEnabled(True)

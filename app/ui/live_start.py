@@ -174,6 +174,8 @@ class LiveStarter:
             tsa_url=self.config["timestamp.tsa_url"],
             trust_anchors_dir=Path(anchors) if anchors else None,
             on_exported=exported,
+            upload_endpoint=self.config["upload.endpoint"],
+            on_uploaded=lambda _: self.db.set_action_state(action_id, ActionState.UPLOADED),
         )
         self.finish_windows.append(window)
         window.show()

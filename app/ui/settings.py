@@ -56,6 +56,7 @@ def key_labels() -> dict[str, str]:
         "ui.language": QCoreApplication.translate(
             "Settings", "Language of the interface and new protocols"
         ),
+        "upload.endpoint": QCoreApplication.translate("Settings", "Case system upload address"),
         "investigator.position": QCoreApplication.translate("Settings", "Your position"),
         "investigator.agency": QCoreApplication.translate("Settings", "Your agency"),
         "devices.camera": QCoreApplication.translate("Settings", "Camera"),
@@ -83,6 +84,7 @@ def section_labels() -> dict[str, str]:
         "storage": QCoreApplication.translate("Settings", "Storage"),
         "signing": QCoreApplication.translate("Settings", "Signing"),
         "investigator": QCoreApplication.translate("Settings", "Investigator"),
+        "upload": QCoreApplication.translate("Settings", "Upload"),
         "trust": QCoreApplication.translate("Settings", "Trust"),
         "timestamp": QCoreApplication.translate("Settings", "Time-stamps"),
     }

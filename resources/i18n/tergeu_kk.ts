@@ -240,6 +240,18 @@
         <translation>Қол қою, тексеру және жіберу кезегіне қою</translation>
     </message>
     <message>
+        <source>Upload token</source>
+        <translation>Жіберу токені</translation>
+    </message>
+    <message>
+        <source>Upload to the case system</source>
+        <translation>Іс жүйесіне жіберу</translation>
+    </message>
+    <message>
+        <source>Set the upload address in Settings first</source>
+        <translation>Алдымен Баптауларда жіберу мекенжайын көрсетіңіз</translation>
+    </message>
+    <message>
         <source>Signing identity</source>
         <translation>Қолтаңба кілті</translation>
     </message>
@@ -268,6 +280,10 @@
         <translation>Тексерілуде</translation>
     </message>
     <message>
+        <source>Uploading</source>
+        <translation>Жіберілуде</translation>
+    </message>
+    <message>
         <source>Signed and verified</source>
         <translation>Қол қойылды және тексерілді</translation>
     </message>
@@ -282,6 +298,14 @@
     <message>
         <source>Queued for upload in %1</source>
         <translation>Жіберу кезегіне қойылды: %1</translation>
+    </message>
+    <message>
+        <source>Delivered; the case system confirmed the SHA-256</source>
+        <translation>Жеткізілді; іс жүйесі SHA-256 растады</translation>
+    </message>
+    <message>
+        <source>Upload failed; the container stays in the outbox</source>
+        <translation>Жіберу сәтсіз; контейнер жіберу кезегінде қалады</translation>
     </message>
 </context>
 <context>
@@ -1055,6 +1079,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Интерфейс пен жаңа хаттамалар тілі</translation>
     </message>
     <message>
+        <source>Case system upload address</source>
+        <translation>Іс жүйесіне жіберу мекенжайы</translation>
+    </message>
+    <message>
         <source>Your position</source>
         <translation>Сіздің лауазымыңыз</translation>
     </message>
@@ -1117,6 +1145,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Investigator</source>
         <translation>Тергеуші</translation>
+    </message>
+    <message>
+        <source>Upload</source>
+        <translation>Жіберу</translation>
     </message>
     <message>
         <source>Trust</source>

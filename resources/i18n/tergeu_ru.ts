@@ -240,6 +240,18 @@
         <translation>Подписать, проверить и поставить в очередь на отправку</translation>
     </message>
     <message>
+        <source>Upload token</source>
+        <translation>Токен загрузки</translation>
+    </message>
+    <message>
+        <source>Upload to the case system</source>
+        <translation>Загрузить в систему учёта дел</translation>
+    </message>
+    <message>
+        <source>Set the upload address in Settings first</source>
+        <translation>Сначала укажите адрес загрузки в настройках</translation>
+    </message>
+    <message>
         <source>Signing identity</source>
         <translation>Ключ подписи</translation>
     </message>
@@ -268,6 +280,10 @@
         <translation>Проверка</translation>
     </message>
     <message>
+        <source>Uploading</source>
+        <translation>Загрузка</translation>
+    </message>
+    <message>
         <source>Signed and verified</source>
         <translation>Подписано и проверено</translation>
     </message>
@@ -282,6 +298,14 @@
     <message>
         <source>Queued for upload in %1</source>
         <translation>Поставлено в очередь на отправку: %1</translation>
+    </message>
+    <message>
+        <source>Delivered; the case system confirmed the SHA-256</source>
+        <translation>Доставлено; система подтвердила SHA-256</translation>
+    </message>
+    <message>
+        <source>Upload failed; the container stays in the outbox</source>
+        <translation>Загрузка не удалась; контейнер остаётся в очереди</translation>
     </message>
 </context>
 <context>
@@ -1055,6 +1079,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Язык интерфейса и новых протоколов</translation>
     </message>
     <message>
+        <source>Case system upload address</source>
+        <translation>Адрес загрузки в систему учёта дел</translation>
+    </message>
+    <message>
         <source>Your position</source>
         <translation>Ваша должность</translation>
     </message>
@@ -1117,6 +1145,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Investigator</source>
         <translation>Следователь</translation>
+    </message>
+    <message>
+        <source>Upload</source>
+        <translation>Загрузка</translation>
     </message>
     <message>
         <source>Trust</source>

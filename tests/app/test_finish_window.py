@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import subprocess
 import sys
@@ -80,7 +81,9 @@ async def _documents(action_dir: Path, signer: Pkcs12Signer) -> Documents:
     return Documents(pdf, protocol_to_json(proto), action_dir.name)
 
 
-def _window(qtbot: QtBot, bridge: EventBridge, recording: Path, tmp_path: Path) -> FinishWindow:
+def _window(
+    qtbot: QtBot, bridge: EventBridge, recording: Path, tmp_path: Path, endpoint: str = ""
+) -> FinishWindow:
     window = FinishWindow(
         bridge,
         recording,
@@ -90,6 +93,7 @@ def _window(qtbot: QtBot, bridge: EventBridge, recording: Path, tmp_path: Path) 
         erdr_number="123456789012345",
         action_type="remote_interrogation_witness",
         trust_anchors_dir=anchors_dir(tmp_path),
+        upload_endpoint=endpoint,
     )
     qtbot.addWidget(window)
     window.show()
@@ -100,7 +104,14 @@ def _window(qtbot: QtBot, bridge: EventBridge, recording: Path, tmp_path: Path) 
 def test_preview_sign_verify_outbox(
     qtbot: QtBot, bridge: EventBridge, recording: Path, tmp_path: Path
 ) -> None:
-    window = _window(qtbot, bridge, recording, tmp_path)
+    from aiohttp.test_utils import TestServer
+
+    from tests.protocol.test_upload import TOKEN, Receiver
+
+    receiver = Receiver(drop_after=20_000)
+    server = TestServer(receiver.app(), host="127.0.0.1")
+    bridge.runtime.submit(server.start_server()).result(timeout=10)
+    window = _window(qtbot, bridge, recording, tmp_path, str(server.make_url("")))
     assert window.password.echoMode().name == "Password"
     window.password.setText(PASSWORD)
     qtbot.keyClick(window.password, Qt.Key.Key_Return)
@@ -129,8 +140,28 @@ def test_preview_sign_verify_outbox(
     manifest = json.loads((folder / "submission.json").read_text())
     assert manifest["erdr_number"] == "123456789012345"
     assert (folder / container.name).read_bytes() == container.read_bytes()
+    assert manifest["container"]["sha256"] == hashlib.sha256(container.read_bytes()).hexdigest()
+    # upload: a wrong token is refused and the container stays queued; the right one delivers
+    assert window.upload_button.isEnabled()
+    window.token.setText("not-the-token")
+    qtbot.mouseClick(window.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(window.errors), timeout=30000)
+    assert (folder / container.name).is_file() and window.token.text() == ""
+    window.token.setText(TOKEN)
+    qtbot.mouseClick(window.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.receipt is not None or len(window.errors) > 1, timeout=60000)
+    assert window.receipt is not None, window.errors
+    assert receiver.uploads[manifest["container"]["sha256"]][
+        "complete"
+    ]  # through a dropped connection
+    assert window.receipt["sha256"] == manifest["container"]["sha256"]
+    bridge.runtime.submit(server.close()).result(timeout=10)
+
+    assert not (folder / container.name).exists()  # dropped once the receiver confirmed it
     kept = tmp_path / container.name
     container.rename(kept)
+    with zipfile.ZipFile(kept) as zf:
+        first_signature = zf.read("META-INF/signature001.p7s")
 
     # co-signing in the app: a wrong password, then someone who is not a participant, change
     # nothing; the remote official (holding the expert identity) then adds a valid second signature
@@ -158,9 +189,7 @@ def test_preview_sign_verify_outbox(
     qtbot.waitUntil(lambda: dialog.report is not None or len(dialog.errors) > 2, timeout=60000)
     assert dialog.report is not None and dialog.report.ok, dialog.errors
     with zipfile.ZipFile(kept) as zf:
-        assert zf.read("META-INF/signature001.p7s") == zipfile.ZipFile(
-            tmp_path / "outbox" / folder.name / container.name
-        ).read("META-INF/signature001.p7s")
+        assert zf.read("META-INF/signature001.p7s") == first_signature
         assert "META-INF/signature002.p7s" in zf.namelist()
     dialog.close()
 
