@@ -348,3 +348,22 @@ async def test_token_and_pin_never_logged(env: Env, caplog: pytest.LogCaptureFix
     await send(ws, **pin(f"{(int(issued.pin) + 1) % 10**6:06d}"))
     await send(ws, **pin(issued.pin))
     assert issued.token not in caplog.text and issued.pin not in caplog.text
+
+
+async def test_client_gone_during_handshake_is_not_an_error(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = env.server.port
+    request = (
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    with caplog.at_level(logging.ERROR):
+        for _ in range(30):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request.encode())
+            writer.transport.abort()  # gone at once, as a phone losing its network
+        await asyncio.sleep(0.3)
+        ws = await env.ws()
+        assert (await send(ws, type="ping")) == {"type": "pong"}
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text

@@ -244,13 +244,13 @@ class SignalingServer:
     async def _page(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(Path(resources.path("guest", "index.html")))
 
-    async def _ws_handler(self, request: web.Request) -> web.WebSocketResponse:
+    async def _ws_handler(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(heartbeat=self.heartbeat, max_msg_size=_WIRE_LIMIT)
         try:
             await ws.prepare(request)
         except ConnectionError:  # the client went away during the handshake (aiohttp's reset)
             log.info("a WebSocket client left during the handshake")
-            return ws
+            return web.Response(status=499)  # never sent: aiohttp drops it on the closed socket
         conn = _Conn(Channel(ws))
         self._connections.add(conn.channel)
         reason = "connection closed"
