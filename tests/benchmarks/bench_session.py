@@ -103,9 +103,18 @@ async def teardown(rec: Recorder, server: SignalingServer, hub: Hub) -> None:
     await server.stop()
 
 
+PHASES: list[dict[str, float]] = []  # per join: when each step was reached (s after opening)
+
+
 async def bench_join(tmp: Path) -> float:
     _, rec, server, hub, book = await setup(tmp / "join", auto_admit=True)
     events = rec.subscribe()
+    marks: dict[str, float] = {}
+
+    def mark(event: object) -> None:
+        marks.setdefault(str(getattr(event, "state", "")), time.monotonic())
+
+    hub.add_listener(mark)
     issued = book.issue(
         action_id="B1",
         participant_id="g1",
@@ -122,7 +131,11 @@ async def bench_join(tmp: Path) -> float:
             event = await asyncio.wait_for(events.get(), 30)
             if isinstance(event, SegmentSealed) and event.track == "g1-video":
                 took = time.monotonic() - start
+                first = event
                 break
+        phases: dict[str, float] = {k: marks[k] - start for k in ("waiting", "connected")}
+        phases["segment"] = first.end - first.start  # media seconds in the first segment
+        PHASES.append(phases)
         await page.close()
     await teardown(rec, server, hub)
     return took
@@ -216,13 +229,17 @@ async def bench_load(tmp: Path, seconds: float) -> dict[str, Any]:
     drops = [e for e in events if getattr(e, "state", "") in ("disconnected", "reconnected")]
     received = {k: v - recv0.get(k, 0) for k, v in hub.counts.received.items()}
     forwarded = sum(hub.counts.forwarded.values()) - fwd0
+    end = time.monotonic() + 30
+    late_peak = rss_mb()
+    while any(p.poll() is None for p in procs) and time.monotonic() < end:
+        await asyncio.sleep(0.5)
+        late_peak = max(late_peak, rss_mb())
     for p in procs:
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        if p.poll() is None:
             p.kill()
             p.wait()
     await asyncio.sleep(0.5)
+    rss_left = rss_mb()
     await teardown(rec, server, hub)
     handed = dict(hub.counts.to_recorder)
     video = [k for k in handed if k.endswith("-video")]
@@ -234,6 +251,8 @@ async def bench_load(tmp: Path, seconds: float) -> dict[str, Any]:
         "rss0": rss0,
         "peak": peak,
         "rss_end": rss_mb(),
+        "late_peak": late_peak,
+        "rss_left": rss_left,
         "received_video": sum(received[k] for k in received if k.endswith("-video")),
         "forwarded": forwarded,
         "recorded_video": sum(recorded.get(k, 0) for k in video),
@@ -286,6 +305,11 @@ async def main() -> None:
             f"({', '.join(f'{j:.2f}' for j in joins)}); target ≤ 1.5 s → "
             f"{statistics.median(joins) / 1.5:.2f}× target"
         )
+        for phases in PHASES:
+            print(
+                "  lobby (page, rules, devices, PIN) at {waiting:.2f} s, media connected at "
+                "{connected:.2f} s, first segment holds {segment:.2f} s of video".format(**phases)
+            )
         lat = sorted(await bench_latency(tmp, 10.0))
         p50, p95 = lat[len(lat) // 2], lat[int(len(lat) * 0.95)]
         print(
@@ -309,8 +333,9 @@ async def main() -> None:
         )
         print(f"  video frames handed to the Recorder but not in a segment: {load['lost']}")
         print(
-            f"  hub RSS {load['rss0']:.0f} MB at start, peak {load['peak']:.0f} MB, "
-            f"end {load['rss_end']:.0f} MB"
+            f"  hub RSS {load['rss0']:.0f} MB at start, peak {load['peak']:.0f} MB during load, "
+            f"peak while participants leave {load['late_peak']:.0f} MB, before teardown "
+            f"{load['rss_left']:.0f} MB, after teardown {load['rss_end']:.0f} MB"
         )
     print(f"machine load average at end: {os.getloadavg()[0]:.1f}")
 
