@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.guest_identity import GuestIdentity
 from app.core.hub import GuestAct, Hub
 from app.core.procedure import ProcedureError, ProcedureRun
 from app.core.signaling.errors import ActRefused
@@ -44,12 +45,29 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
 
 
+# what the remote-end official is asked (issue 6, 2c), in the procedure's language
+CONFIRM_TITLE = {
+    "kk": "Жеке басын растау",
+    "ru": "Подтверждение личности",
+    "en": "Confirmation of identity",
+}
+CONFIRM_TEXT = {
+    "kk": "Сіздің жаныңыздағы адам — {name} екенін және оның жеке басын куәландыратын құжатын "
+    "тексергеніңізді растайсыз ба?",
+    "ru": "Подтверждаете ли вы, что рядом с вами находится {name} и что вы проверили документ, "
+    "удостоверяющий его (её) личность?",
+    "en": "Do you confirm that the person with you is {name} and that you have checked their "
+    "identity document?",
+}
+
+
 @dataclass(frozen=True)
 class _Request:
     participant_id: str
     purpose: str
     step: str
     draft_sha256: str | None = None
+    identity: GuestIdentity | None = None
 
 
 class GuestActs:
@@ -84,12 +102,30 @@ class GuestActs:
             participant_id, "read_back", "read_back", step.title[lang], step.text[lang], draft
         )
 
+    async def request_identity_confirmation(
+        self, official_id: str, identity: GuestIdentity, name: str
+    ) -> str:
+        """Ask the remote-end official (their own link and role) to confirm the guest's identity
+        from their side; the answer is logged through ``identity.official_confirms``."""
+        lang = self.procedure.language
+        text = CONFIRM_TEXT[lang].format(name=name)
+        return await self._show(
+            official_id, "confirm_identity", "identity", CONFIRM_TITLE[lang], text, None, identity
+        )
+
     async def _show(
-        self, pid: str, purpose: str, step: str, title: str, text: str, draft: str | None
+        self,
+        pid: str,
+        purpose: str,
+        step: str,
+        title: str,
+        text: str,
+        draft: str | None,
+        identity: GuestIdentity | None = None,
     ) -> str:
         request_id = "t" + secrets.token_hex(6)
         draft_hash = text_sha256(draft) if draft is not None else None
-        self._pending[request_id] = _Request(pid, purpose, step, draft_hash)
+        self._pending[request_id] = _Request(pid, purpose, step, draft_hash, identity)
         self._done[request_id] = asyncio.Event()
         await self.hub.show_text(
             pid,
@@ -113,11 +149,17 @@ class GuestActs:
         request = self._pending.get(msg["request_id"])
         if request is None or request.participant_id != act.participant_id:
             raise ActRefused("not_open", "this request is not open (answered or never asked)")
-        expected = "acknowledge" if request.purpose == "acknowledge" else "read_back_reply"
+        expected = {
+            "acknowledge": "acknowledge",
+            "read_back": "read_back_reply",
+            "confirm_identity": "confirm_reply",
+        }[request.purpose]
         if msg.type != expected:
             raise ActRefused("not_open", f"this request expects {expected}, not {msg.type}")
         if msg.type == "acknowledge":
             await self._acknowledge(act, request.step, msg["text_sha256"], msg["typed_name"])
+        elif msg.type == "confirm_reply":
+            await self._confirm(act, request, msg)
         else:
             await self._read_back(act, request, msg)
         del self._pending[msg["request_id"]]
@@ -142,6 +184,20 @@ class GuestActs:
             )
         except ProcedureError as e:
             raise ActRefused("not_accepted", str(e)) from e
+
+    async def _confirm(self, act: GuestAct, request: _Request, msg: Any) -> None:
+        if not same_name(msg["typed_name"], act.display_name):
+            raise ActRefused("name_mismatch", f"the typed name does not match {act.display_name!r}")
+        if not msg["confirmed"] and not msg["note"].strip():
+            raise ActRefused("reason_needed", "not confirming needs a reason")
+        assert request.identity is not None
+        note = msg["note"].strip() or f"confirmed by {msg['typed_name'].strip()}"
+        await asyncio.to_thread(
+            request.identity.official_confirms,
+            official=act.participant_id,
+            confirmed=msg["confirmed"],
+            note=note,
+        )
 
     async def _read_back(self, act: GuestAct, request: _Request, msg: Any) -> None:
         if msg["draft_sha256"] != request.draft_sha256:

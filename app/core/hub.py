@@ -318,8 +318,10 @@ class Hub:
         draft: str | None = None,
     ) -> None:
         """Show a procedure text on the participant's page (``acknowledge`` or ``read_back``)."""
-        if purpose not in ("acknowledge", "read_back"):
-            raise ValueError(f"purpose {purpose!r}: expected 'acknowledge' or 'read_back'")
+        if purpose not in ("acknowledge", "read_back", "confirm_identity"):
+            raise ValueError(
+                f"purpose {purpose!r}: expected 'acknowledge', 'read_back' or 'confirm_identity'"
+            )
         channel = self._admitted_channel(participant_id)
         data = {"request_id": request_id, "purpose": purpose, "step": step}
         data |= {"title": title, "text": text}

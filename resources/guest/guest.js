@@ -300,7 +300,7 @@
     $("act-title").textContent = a.title;
     paragraphs($("act-text"), a.text);
     $("act-draft-box").hidden = !readBack;
-    $("act-refuse-box").hidden = !readBack;
+    $("act-refuse-box").hidden = !readBack && a.purpose !== "confirm_identity";
     if (readBack) { paragraphs($("act-draft"), a.draft || ""); $("act-remarks").value = ""; }
     $("act-reason").value = ""; $("act-name").value = ""; $("act-error").textContent = "";
     renderAct();
@@ -308,8 +308,13 @@
   }
   function renderAct() {
     if (!st.act) return;
-    const readBack = st.act.purpose === "read_back";
-    $("act-submit").textContent = t(readBack ? "read_back_confirm" : "understand");
+    const submit = { read_back: "read_back_confirm", confirm_identity: "identity_confirm" };
+    const refuse = { read_back: ["refuse_label", "refuse_button"],
+      confirm_identity: ["identity_refuse_label", "identity_refuse_button"] };
+    $("act-submit").textContent = t(submit[st.act.purpose] || "understand");
+    const [label, button] = refuse[st.act.purpose] || refuse.read_back;
+    document.querySelector("label[for=act-reason]").textContent = t(label);
+    $("act-refuse").textContent = t(button);
     $("act-name-help").textContent = t("act_name_help", {
       name: st.invite ? st.invite.display_name : "" });
   }
@@ -317,7 +322,7 @@
     const a = st.act;
     if (!a) return;
     const name = $("act-name").value.trim();
-    if (decision === "acknowledged" && !name) {
+    if ((decision === "acknowledged" || a.purpose === "confirm_identity") && !name) {
       $("act-error").textContent = t("err_name_empty"); $("act-name").focus(); return;
     }
     if (decision === "refused" && !$("act-reason").value.trim()) {
@@ -326,6 +331,11 @@
     $("act-error").textContent = t("act_sending");
     // the hash of exactly what this page showed: the title, a blank line, the text
     const textHash = await sha256Hex(a.title + "\n\n" + a.text);
+    if (a.purpose === "confirm_identity") {
+      send("confirm_reply", { request_id: a.request_id, confirmed: decision === "acknowledged",
+        note: decision === "refused" ? $("act-reason").value.trim() : "", typed_name: name });
+      return;
+    }
     if (a.purpose === "read_back") {
       send("read_back_reply", {
         request_id: a.request_id, decision, remarks: $("act-remarks").value,

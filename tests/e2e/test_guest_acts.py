@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from app.core.guest_acts import GuestActs, text_sha256
+from app.core.guest_identity import GuestIdentity
 from app.core.hub import HubEvent, StillStored
 from app.core.procedure import Procedure, ProcedureRun
 from app.core.signaling.guest_browser import Chromium, Page, join_as_guest
@@ -248,3 +249,55 @@ async def test_camera_switch_logged_and_recording_continues(env: Env, tmp_path: 
         assert env.hub.participant_state("g1") == "connected"
         assert await page.evaluate("tergeuGuest.stats().then(s => s.connection)") == "connected"
         await page.close()
+
+
+async def test_remote_official_confirms_identity_from_their_side(
+    env: Env, chromium: Chromium, tmp_path: Path
+) -> None:
+    """The official at the remote police office has their own link and role and answers on their
+    own page: confirmed with their typed name, or not confirmed with a reason; both are logged."""
+    run = ProcedureRun(Procedure.load("remote_interrogation_witness"), env.log.append, "ru")
+    acts = GuestActs(env.hub, run, env.log.append)
+    identity = GuestIdentity("g1", None, env.log.append, official_present=True)
+    issued = env.book.issue(
+        action_id="A1",
+        participant_id="o1",
+        role="remote_official",
+        display_name="Ерлан Жумабеков",
+        base_url=env.server.base_url,
+    )
+    page = await chromium.new_page(issued.link.replace("/join#", "/join?lang=ru#"))
+    await join_as_guest(page, issued.pin)
+    await env.hub.admit("o1")
+    await wait_state(env.hub, "o1", "connected")
+
+    request = await acts.request_identity_confirmation("o1", identity, NAME)
+    await page.wait_for("tergeuGuest.screen === 'act'")
+    assert NAME in await page.evaluate("document.getElementById('act-text').textContent")
+    assert await page.evaluate("document.getElementById('act-refuse').textContent") == (
+        "Не подтверждаю"
+    )
+    await page.set_viewport(390, 844, mobile=True)
+    await page.screenshot(shot_dir(tmp_path) / "phone-official-confirm-ru.png")
+    await type_and_submit(page, "ерлан  жумабеков")
+    await acts.wait(request, 10)
+    check = next(d for _, k, d in env.log.entries if k == "identity_check")
+    assert check["method"] == "remote-official" and check["by"] == "o1"
+    assert check["result"] == "confirmed" and check["participant"] == "g1"
+
+    # not confirming needs the official's name and a reason
+    request = await acts.request_identity_confirmation("o1", identity, NAME)
+    await page.wait_for("tergeuGuest.screen === 'act'")
+    await page.evaluate(
+        "document.getElementById('act-name').value = 'Ерлан Жумабеков';"
+        "document.getElementById('act-refuse').click()"
+    )
+    await page.wait_for("document.getElementById('act-error').textContent.length > 0")
+    await page.evaluate(
+        "document.getElementById('act-reason').value = 'Документ не совпадает с лицом';"
+        "document.getElementById('act-refuse').click()"
+    )
+    await acts.wait(request, 10)
+    last = [d for _, k, d in env.log.entries if k == "identity_check"][-1]
+    assert last["result"] == "not-confirmed" and last["note"] == "Документ не совпадает с лицом"
+    await page.close()

@@ -65,6 +65,11 @@ CLIENT_MESSAGES: Mapping[str, Schema] = {
         text_sha256=(_STR, REQ),
         draft_sha256=(_STR, REQ),
     ),
+    # the remote-end official's answer to ``show_text`` (purpose confirm_identity): confirmed or
+    # not (with a note saying why), with the official's typed name
+    "confirm_reply": _s(
+        request_id=(_STR, REQ), confirmed=(_BOOL, REQ), note=(_STR, REQ), typed_name=(_STR, REQ)
+    ),
     # the page could not take a requested still (no camera, permission withdrawn)
     "still_failed": _s(request_id=(_STR, REQ), message=(_STR, REQ)),
     # the guest switched camera (front/rear); the same participant's recording continues
@@ -218,7 +223,7 @@ def _check_values(msg: Message) -> None:
             raise ProtocolViolation(
                 "bad_value", f"{msg.type}: {name} must be 64 lower-case hex digits (SHA-256)"
             )
-    for name in ("typed_name", "remarks", "reason", "message", "label"):
+    for name in ("typed_name", "remarks", "reason", "message", "label", "note"):
         value = msg.get(name)
         if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
             raise ProtocolViolation(

@@ -41,6 +41,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 ACT_MESSAGES = (
     "acknowledge",
     "read_back_reply",
+    "confirm_reply",
     "still_failed",
     "camera_switched",
     "still_capture",
