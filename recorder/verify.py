@@ -339,6 +339,9 @@ def _check_segments(
             )
 
 
+CAMERA_SETTLE_SECONDS = 1.0
+
+
 def _explanations(entries: list[LogEntry]) -> list[tuple[float, float, str, str | None]]:
     """Intervals that explain a gap: (from, to, what, participant or None for all tracks)."""
     out: list[tuple[float, float, str, str | None]] = []
@@ -362,7 +365,10 @@ def _explanations(entries: list[LogEntry]) -> list[tuple[float, float, str, str 
         elif e.kind == "camera_resumed" and d.get("participant") in camera:
             since, why = camera.pop(d["participant"])
             who = d["participant"]
-            out.append((since, e.t, f"camera of {who} interrupted ({why})", who))
+            # the participant's device logs "resumed" when its camera delivers again; its video
+            # encoder then settles on the restored size before frames reach the recorder
+            until = e.t + CAMERA_SETTLE_SECONDS
+            out.append((since, until, f"camera of {who} interrupted ({why})", who))
         elif e.kind in ("participant_reconnected", "participant_joined", "participant_admitted"):
             who = d.get("participant")
             if isinstance(who, str) and who in left:

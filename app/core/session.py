@@ -241,8 +241,8 @@ class LiveSession:
         if participant_id not in self.identities:
             raise GuestIdentityError(f"{participant_id} is not a guest whose document is checked")
         self._identity_stills[participant_id] = {}
+        # one still at a time: each one briefly reconfigures the guest's camera
         await self.hub.request_still(participant_id, "document", "identity document")
-        await self.hub.request_still(participant_id, "face", "face of the participant")
 
     async def enter_document(
         self, participant_id: str, *, iin: str, document_number: str, mrz: list[str] | None
@@ -274,6 +274,10 @@ class LiveSession:
         if waiting is None or event.kind not in ("document", "face"):
             return
         waiting[event.kind] = event.evidence
+        if event.kind == "document" and "face" not in waiting and self.hub is not None:
+            self._spawn(
+                self.hub.request_still(event.participant_id, "face", "face of the participant")
+            )
         if len(waiting) == 2:
             del self._identity_stills[event.participant_id]
             identity = self.identities[event.participant_id]
