@@ -86,6 +86,45 @@ class ParticipantStats:
     recording: bool = False
 
 
+class TeeTrack(MediaStreamTrack):
+    """Passes the camera's frames to whoever pulls them (the sender) and lets a still take a
+    look at the next one (``still_frame``), with no extra queue and no frame dropped."""
+
+    def __init__(self, source: MediaStreamTrack) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self._source = source
+        self._still_wanted: list[asyncio.Future[Any]] = []
+
+    async def recv(self) -> Any:
+        frame = await self._source.recv()
+        wanted, self._still_wanted = self._still_wanted, []
+        for fut in wanted:
+            if not fut.done():
+                fut.set_result(frame)
+        return frame
+
+    def still_frame(self) -> asyncio.Future[Any]:
+        """The next frame sent (only while media flows)."""
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._still_wanted.append(fut)
+        return fut
+
+    def stop(self) -> None:
+        self._source.stop()
+        super().stop()
+
+
+class _NextFrame:
+    """``capture_still`` reads one frame through ``recv``."""
+
+    def __init__(self, tee: TeeTrack) -> None:
+        self._tee = tee
+
+    async def recv(self) -> Any:
+        return await self._tee.still_frame()
+
+
 class Participant:
     """One participant client. ``run()`` returns when the session ends or ``leave()`` is called."""
 
@@ -103,9 +142,12 @@ class Participant:
         on_text: TextHook | None = None,
     ) -> None:
         base, self.action_id, self._token = parse_join_link(link)
+        self._base = base
         self._ws_url = base.replace("https://", "wss://").replace("http://", "ws://") + "/ws"
         self._pin = pin
-        self._audio, self._video = audio, video
+        # the camera's frames go to the hub as they are pulled; a still takes the next one
+        self._audio, self._video = audio, TeeTrack(video)
+        self.stills_sent: list[dict[str, Any]] = []
         self._language = language
         self._ssl: ssl.SSLContext | aiohttp.Fingerprint | bool = True
         if fingerprint:
@@ -237,9 +279,7 @@ class Participant:
             if not msg["ok"]:
                 log.warning("acknowledgment not accepted: %s", msg["message"])
         elif msg.type == "capture_still":
-            # this client takes no stills yet (the browser page does): say so at once
-            data = {"request_id": msg["request_id"], "message": "this client cannot take stills"}
-            await self._send(Message("still_failed", data))
+            self._spawn(self._still(dict(msg.data)))
         elif msg.type in ("declined", "bye"):
             self._leaving = True
             return str(msg["reason"])
@@ -253,6 +293,59 @@ class Participant:
         task = asyncio.ensure_future(coro)
         self._act_tasks.add(task)
         task.add_done_callback(self._act_tasks.discard)
+
+    async def _still(self, ask: dict[str, Any]) -> None:
+        """A still from our own camera at the size it delivers, uploaded with its SHA-256."""
+        from app.core.evidence import capture_still
+
+        try:
+            png, width, height = await asyncio.wait_for(capture_still(_NextFrame(self._video)), 10)
+        except Exception as e:
+            data = {"request_id": ask["request_id"], "message": f"no picture: {e!r}"}
+            await self._send(Message("still_failed", data))
+            return
+        digest = hashlib.sha256(png).hexdigest()
+        headers = {
+            "Content-Type": "image/png",
+            "X-Tergeu-Ticket": ask["ticket"],
+            "X-Tergeu-Sha256": digest,
+        }
+        record: dict[str, Any] = {"request_id": ask["request_id"], "sha256": digest}
+        record |= {"width": width, "height": height, "refused": []}
+        async with aiohttp.ClientSession() as http:
+            for attempt in range(1, 6):
+                body = self._damage(png)
+                url = self._base + ask["upload_url"]
+                try:
+                    async with http.post(url, data=body, headers=headers, ssl=self._ssl) as r:
+                        reply = await r.json()
+                        status = r.status
+                except (aiohttp.ClientError, OSError, ValueError) as e:
+                    status, reply = 0, {"code": type(e).__name__}
+                if status == 200:
+                    record["stored"] = True
+                    self.stills_sent.append(record)
+                    return
+                record["refused"].append(reply.get("code", str(status)))
+                if status not in (0, 422) and status < 500:
+                    break
+                await asyncio.sleep(0.3 * attempt)
+        record["stored"] = False
+        self.stills_sent.append(record)
+        message = f"upload refused: {', '.join(record['refused'])}"
+        await self._send(
+            Message("still_failed", {"request_id": ask["request_id"], "message": message})
+        )
+
+    corrupt_uploads = 0  # tests: damage the next uploads in transit (the hub must refuse them)
+
+    def _damage(self, data: bytes) -> bytes:
+        if self.corrupt_uploads <= 0:
+            return data
+        self.corrupt_uploads -= 1
+        damaged = bytearray(data)
+        damaged[len(damaged) // 2] ^= 0xFF
+        return bytes(damaged)
 
     async def _reply(self, shown: TextShown) -> None:
         """Ask the person (hook) and send their own act with the hash of what they were shown."""

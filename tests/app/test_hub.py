@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.core.hub import Hub, IceServer, ParticipantEvent
+from app.core.hub import Hub, IceServer, ParticipantEvent, StillStored
 from app.core.invites import InviteBook
 from app.core.participant import Participant
 from app.core.policy import MediaPolicy
@@ -233,3 +234,31 @@ def test_recorded_video_keeps_its_first_size() -> None:
     boxed = fit_frame(portrait, (640, 480)).to_ndarray(format="rgb24")
     assert boxed.shape == (480, 640, 3)
     assert boxed[:, :100].max() < 20 and boxed[240, 320].min() > 150  # letterboxed, not stretched
+
+
+async def test_desktop_participant_still_refused_when_damaged_then_stored(
+    session: Session,
+) -> None:
+    events: list[object] = []
+    session.hub.add_listener(events.append)
+    expert = session.join("e1", "expert")
+    await session.state("e1", "waiting")
+    await session.hub.admit("e1")
+    await session.state("e1", "connected")
+    expert.corrupt_uploads = 1  # the first upload is damaged in transit
+    request = await session.hub.request_still("e1", "scene", "Door lock, close-up")
+    start = time.monotonic()
+    while not [e for e in events if isinstance(e, StillStored)]:
+        assert time.monotonic() - start < 10, expert.stills_sent
+        await asyncio.sleep(0.05)
+    stored = next(e for e in events if isinstance(e, StillStored))
+    assert stored.request_id == request and (stored.width, stored.height) == (640, 480)
+    data = (session.recorder.action_dir / stored.evidence.file).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == stored.evidence.sha256
+    sent = expert.stills_sent[0]
+    assert sent["refused"] == ["hash_mismatch"] and sent["stored"]
+    assert sent["sha256"] == stored.evidence.sha256
+    kinds = [k for _, k, d in session.log.entries if d.get("request_id") == request]
+    assert kinds == ["still_requested", "still_refused", "still"]
+    # the media connection went on while the still was taken
+    assert session.hub.participant_state("e1") == "connected"
