@@ -369,6 +369,17 @@ def _explanations(entries: list[LogEntry]) -> list[tuple[float, float, str, str 
             # encoder then settles on the restored size before frames reach the recorder
             until = e.t + CAMERA_SETTLE_SECONDS
             out.append((since, until, f"camera of {who} interrupted ({why})", who))
+        elif (
+            e.kind == "warning"
+            and d.get("code") == "frames-dropped"
+            and isinstance(d.get("track"), str)
+            and isinstance(d.get("from"), int | float)
+            and isinstance(d.get("to"), int | float)
+        ):
+            # logged live by the recorder when a source's own timestamps jumped (lost packets,
+            # a stalled device): a gap of that track is explained, not a gap of any other
+            what = f"the source of {d['track']} skipped media (lost packets or a stalled device)"
+            out.append((float(d["from"]), float(d["to"]), what, f"track:{d['track']}"))
         elif e.kind in ("participant_reconnected", "participant_joined", "participant_admitted"):
             who = d.get("participant")
             if isinstance(who, str) and who in left:
@@ -454,10 +465,16 @@ def _check_gap(
     if gap <= tolerance:
         return
     lo, hi = a.end - tolerance, b.start + tolerance
+
+    def concerns(person: str | None) -> bool:
+        if person is not None and person.startswith("track:"):
+            return person == f"track:{track}"
+        return person is None or who is None or person == who
+
     reasons = [
         what
         for start, stop, what, person in explain
-        if start <= hi and stop >= lo and (person is None or who is None or person == who)
+        if start <= hi and stop >= lo and concerns(person)
     ]
     if reasons:
         checks.add(

@@ -265,3 +265,35 @@ def test_camera_interruption_explains_a_gap_until_the_encoder_settles(
         assert any("camera of witness interrupted" in c.message for c in report.warnings)
     else:
         assert any("unexplained gap of 0.400 s" in c.message for c in report.failed("continuity"))
+
+
+@pytest.mark.parametrize(
+    ("track", "explained"), [("witness-video", True), ("witness-audio", False)]
+)
+def test_frames_dropped_warning_explains_a_gap_of_its_own_track_only(
+    tmp_path: Path, track: str, explained: bool
+) -> None:
+    """The recorder logs a ``frames-dropped`` warning when a source's timestamps jump (lost
+    packets); that explains the video gap it caused, but a warning about another track does not."""
+
+    def times(name: str, i: int) -> tuple[float, float]:
+        shift = 0.6 if name.endswith("video") and i >= 4 else 0.0
+        return i * 2.0 + shift, (i + 1) * 2.0 + shift
+
+    def between(log: ActionLog, i: int) -> None:
+        if i == 3:
+            data = {
+                "code": "frames-dropped",
+                "message": f"{track}: the source skipped media",
+                "track": track,
+                "missing": 18,
+                "unit": "frames",
+                "from": 8.6,
+                "to": 8.6,
+            }
+            log.append("warning", data, t=9.0)
+
+    report = verify_recording(build_recording(tmp_path, times=times, between=between))
+    assert report.ok == explained, report.summary()
+    if not explained:
+        assert any("unexplained gap of 0.600 s" in c.message for c in report.failed("continuity"))
