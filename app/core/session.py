@@ -104,6 +104,7 @@ class LiveSession:
         clock: SessionClock | None = None,
         port: int | None = None,
         tls_folder: Path,
+        invites_path: Path | None = None,
     ) -> None:
         self.action_dir = action_dir
         self.action_id = action_id
@@ -112,7 +113,9 @@ class LiveSession:
         self.planned_seconds = planned_seconds
         self.clock = clock or SessionClock.start()
         self.procedure = ProcedureRun(Procedure.load(action_type), self._log_sync, language)
-        self.invites = InviteBook()
+        # kept outside the action folder (everything there goes into the signed container): the
+        # book holds salted PIN hashes, and keeps invites and admissions across an app restart
+        self.invites = InviteBook(path=invites_path)
         self._audio, self._video = audio, video
         self._port = config["signaling.port"] if port is None else port
         self._tls_folder = tls_folder

@@ -103,6 +103,7 @@ class LiveStarter:
             video=devices.video,
             clock=clock,
             tls_folder=DataPaths(self.actions_root.parent).tls,
+            invites_path=DataPaths(self.actions_root.parent).root / "invites" / f"{action_id}.json",
         )
         session.add_listener(bridge.listener)
 

@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -249,6 +250,11 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
         check=False,
     )
     assert cli.returncode == 0, cli.stdout + cli.stderr
+    # the invite book (salted PIN hashes) is kept for a restart, but never in the evidence
+    book = main.actions_root.parent / "invites" / f"{action_id}.json"
+    assert book.is_file() and book.stat().st_mode & 0o077 == 0
+    with zipfile.ZipFile(finish.exported.container) as zf:
+        assert not [n for n in zf.namelist() if "invite" in n]
 
 
 def test_gui_thread_never_stalls_with_four_live_participants(
