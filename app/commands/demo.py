@@ -72,6 +72,7 @@ class _Run:
     action_id: str
     lang: str
     events: list[HubEvent] = field(default_factory=list)
+    people: list[tuple[str, str]] = field(default_factory=list)
 
 
 async def _wait_states(hub: Hub, ids: list[str], state: str, timeout: float) -> None:
@@ -175,6 +176,7 @@ async def _session(run: _Run, args: argparse.Namespace) -> Path:
     await hub.start()
     people = [(f"w{i}", "witness") for i in range(1, args.guests + 1)]
     people += [(f"e{i}", "expert") for i in range(1, args.experts + 1)]
+    run.people = people
     procs: list[subprocess.Popen[bytes]] = []
     stop = asyncio.Event()
     browser_task: asyncio.Task[dict[str, Any]] | None = None
@@ -184,7 +186,7 @@ async def _session(run: _Run, args: argparse.Namespace) -> Path:
                 action_id=run.action_id,
                 participant_id=pid,
                 role=role,
-                display_name=f"{role.title()} {pid}",
+                display_name=_display_name(pid, role),
                 base_url=server.base_url,
             )
             if args.browser and n == 0 and role == "witness":
@@ -303,7 +305,7 @@ async def _protocol_and_container(run: _Run, action_dir: Path) -> Path:
     password = secrets.token_urlsafe(24)  # for this run's demo keys only; never shown
     pki = await asyncio.to_thread(create_demo, run.out / "pki", password)
     signer = Pkcs12Signer(pki.identities["investigator"], password)
-    pdf, doc = await protocol_documents(action_dir, run.action_id, run.lang, signer.identity.iin)
+    pdf, doc = await protocol_documents(action_dir, run.action_id, run.lang, signer, run.people)
     container = run.out / f"{run.action_id}.asice"
     await build_container(
         container,
@@ -379,26 +381,69 @@ def recording_summary(action_dir: Path) -> Any:
 
 
 async def protocol_documents(
-    action_dir: Path, action_id: str, lang: str, investigator_iin: str
+    action_dir: Path, action_id: str, lang: str, signer: Any, people: list[tuple[str, str]]
 ) -> tuple[bytes, bytes]:
-    """The protocol PDF and JSON: P1's sample interrogation carrying this run's real recording
-    summary, with the demo investigator's IIN (the signer must be a participant)."""
-    import dataclasses
-
+    """The protocol PDF and JSON made from this run's action log (``protocol.from_log``): the
+    procedure's steps, acknowledgments, identity checks, read-back and recording summary; the
+    demo investigator (the signer) and the invited participants named as entered."""
+    from app.core.record_input import to_latin
+    from protocol.case import Case, Place
+    from protocol.from_log import Entered, protocol_from_action, signed_by
     from protocol.metadata import protocol_to_json
+    from protocol.participants import Participant
     from protocol.render import render_pdf
-    from protocol.samples import sample_protocol
 
-    summary = await asyncio.to_thread(recording_summary, action_dir)
-    proto = dataclasses.replace(sample_protocol(recording=summary), document_id=action_id)
-    if investigator_iin:
-        people = tuple(
-            dataclasses.replace(p, iin=investigator_iin) if p.role == "investigator" else p
-            for p in proto.participants
+    name = signer.identity.display_name
+    participants = [
+        Participant(
+            id="investigator",
+            role="investigator",
+            full_name=name,
+            full_name_latin=to_latin(name),
+            iin=signer.identity.iin,
+            location="investigator",
+            position="investigator (demo)",
+            agency="Tergeu demo department",
+            language=lang,
         )
-        proto = dataclasses.replace(proto, participants=people)
-    pdf = await asyncio.to_thread(render_pdf, proto, lang, created=datetime.now(UTC))
+    ]
+    participants += [
+        Participant(
+            id=pid,
+            role=role,
+            full_name=_display_name(pid, role),
+            full_name_latin=_display_name(pid, role),
+            iin=None,
+            location="remote",
+            language=lang,
+        )
+        for pid, role in people
+    ]
+    entered = Entered(
+        document_id=action_id,
+        case=Case("261234567890123"),
+        action_type="remote_interrogation_witness"
+        if any(role == "witness" for _, role in people)
+        else "expert_participation",
+        ground="difficulty_or_cost",
+        ground_details="demo on loopback",
+        investigator_place=Place(agency="Tergeu demo department", address="127.0.0.1"),
+        remote_place=Place(agency="demo participant", address="127.0.0.1"),
+        participants=tuple(participants),
+        languages=(lang,),
+        language=lang,
+        devices=("synthetic camera and microphone",),
+    )
+    proto = await asyncio.to_thread(protocol_from_action, action_dir, entered)
+    proto = signed_by(proto, "investigator", signer, datetime.now(UTC))
+    pdf = await asyncio.to_thread(
+        render_pdf, proto, lang, created=datetime.now(UTC), action_dir=action_dir
+    )
     return pdf, protocol_to_json(proto)
+
+
+def _display_name(pid: str, role: str) -> str:
+    return f"{role.title()} {pid}"
 
 
 async def _demo(args: argparse.Namespace) -> Path:
