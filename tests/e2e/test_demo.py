@@ -81,3 +81,13 @@ def test_demo_runs_end_to_end(tmp_path: Path, browser: bool) -> None:
             if e["kind"] == "identity_check" and e["data"]["method"] == "document-stills"
         )
         assert check["document"]["sha256"] == stills[0]["sha256"]
+    # the protocol in the container is made from this log, not from a sample
+    import zipfile
+
+    with zipfile.ZipFile(container) as zf:
+        document = json.loads(zf.read("protocol.json"))
+    assert {p["id"] for p in document["participants"]} == {"investigator", "w1", "e1"}
+    acknowledged = {
+        (a["participant"], a["text_sha256"]) for a in document.get("acknowledgments", [])
+    }
+    assert {("w1", ack["text_sha256"]) for ack in acks.values()} <= acknowledged
