@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 import app.commands
+from app.core.memory import limit_malloc_arenas
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    limit_malloc_arenas()  # before any recording or network thread starts
     if args.command is None:
         from app.commands._gui import run_gui
 

@@ -16,10 +16,12 @@ import os
 import re
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from aiortc.mediastreams import MediaStreamTrack
 
+from app.core.errors import TergeuError
 from app.core.participant import Participant, Reply, TextShown
 from app.core.signaling.errors import SessionError
 from app.core.signaling.messages import LANGUAGES
@@ -38,6 +40,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--microphone", help="ALSA microphone to use instead, e.g. default")
     p.add_argument("--fingerprint", help="SHA-256 fingerprint of the server certificate (AA:BB:…)")
     p.add_argument("--lang", choices=LANGUAGES, default="ru", help="language (kk, ru, en)")
+    p.add_argument(
+        "--identity",
+        help="your PKCS#12 signing identity, to prove who you are when the investigator asks "
+        "(password: $TERGEU_KEY_PASSWORD or a hidden prompt)",
+    )
     p.add_argument("--seconds", type=float, help="leave after this many seconds")
     p.add_argument("--shade", type=int, default=90, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
@@ -83,6 +90,14 @@ async def _join(args: argparse.Namespace, pin: str) -> str:
         typed = await asyncio.to_thread(input, f"Type your full name ({name}) to confirm: ")
         return Reply(typed_name=typed)
 
+    signer = None
+    if args.identity:
+        from app.core.finish import open_identity
+
+        password = os.environ.get("TERGEU_KEY_PASSWORD")
+        if password is None:
+            password = await asyncio.to_thread(getpass.getpass, "Password of your key: ")
+        signer = await open_identity(Path(args.identity), password)
     participant = Participant(
         args.link,
         pin,
@@ -91,6 +106,7 @@ async def _join(args: argparse.Namespace, pin: str) -> str:
         language=args.lang,
         fingerprint=args.fingerprint,
         on_text=on_text,
+        signer=signer,
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -132,5 +148,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"tergeu join: cannot reach the server: {e}", file=sys.stderr)
         return 1
+    except TergeuError as e:  # the signing identity could not be opened
+        print(f"tergeu join: {e}", file=sys.stderr)
+        return 2
     print(f"session ended: {reason}", file=sys.stderr)
     return 0 if reason != "gave up reconnecting" else 1

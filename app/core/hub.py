@@ -9,6 +9,7 @@ reports what happens as plain :class:`ParticipantEvent` / :class:`HubError` valu
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import logging
@@ -31,6 +32,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from app.core.evidence import EvidenceFile
 from app.core.exhibits import Exhibit, ExhibitDesk
+from app.core.identity import Challenge
 from app.core.invites import Admission, Invite, InviteBook, IssuedInvite
 from app.core.peer import FrameCounts, IsolatedTrack, SlotTrack, drain
 from app.core.policy import INVESTIGATOR, MediaPolicy
@@ -126,6 +128,7 @@ class StillStored:
 
 HubEvent = ParticipantEvent | HubError | GuestAct | StillStored
 ActHandler = Callable[[GuestAct], Awaitable[None]]
+IdentityHandler = Callable[[str, "Challenge", bytes], Awaitable[None]]
 
 
 @dataclass
@@ -176,6 +179,9 @@ class Hub:
         # stills are stored in <action folder>/evidence (the recorder's folder by default)
         self.evidence_dir: Path | None = evidence_dir or getattr(recorder, "action_dir", None)
         self.act_handler: ActHandler | None = None  # see app.core.guest_acts.GuestActs
+        # checks a signed certificate challenge: (participant id, challenge, CMS signature)
+        self.identity_handler: IdentityHandler | None = None
+        self._challenges: dict[str, Challenge] = {}
         self._stills: dict[str, StillRequest] = {}  # by ticket hash
         self.counts = FrameCounts()
         self.events: asyncio.Queue[HubEvent] = asyncio.Queue()
@@ -388,10 +394,26 @@ class Hub:
         await channel.send(Message("pointer", data))
         await self._record("pointer", self._peer(participant_id), **data)
 
+    async def request_certificate(self, participant_id: str) -> str:
+        """Send a fresh challenge bound to this action; the participant's app signs it with
+        their key and :attr:`identity_handler` checks the signature; returns the request id."""
+        channel = self._admitted_channel(participant_id)
+        challenge = Challenge.new(self.action_id, participant_id, _now())
+        request_id = "c" + secrets.token_hex(6)
+        self._challenges[request_id] = challenge
+        data = {"request_id": request_id, "action_id": challenge.action_id}
+        data |= {"participant_id": participant_id, "nonce": challenge.nonce}
+        data["issued_utc"] = challenge.issued_utc
+        await channel.send(Message("identity_challenge", data))
+        return request_id
+
     # ---- called by the signaling server -------------------------------------------------------
     async def on_act(self, channel: Channel, message: Message) -> None:
         peer = self._current(channel)
         if peer is None:
+            return
+        if message.type == "identity_response":
+            await self._identity_response(peer, channel, message)
             return
         if message.type == "camera_switched":
             await self._record(
@@ -433,6 +455,27 @@ class Hub:
                 result |= {"ok": False, "code": e.code, "message": e.message}
             except Exception as e:
                 log.exception("act handler failed")
+                result |= {"ok": False, "code": "internal", "message": type(e).__name__}
+        await channel.send(Message("act_result", result))
+
+    async def _identity_response(self, peer: _Peer, channel: Channel, message: Message) -> None:
+        request_id = message["request_id"]
+        challenge = self._challenges.get(request_id)
+        result: dict[str, Any] = {"request_id": request_id, "ok": True, "message": "checked"}
+        if challenge is None or challenge.participant_id != peer.pid:
+            result |= {"ok": False, "code": "not_open", "message": "no such challenge is open"}
+        elif self.identity_handler is None:
+            result |= {"ok": False, "code": "not_open", "message": "identity is not checked here"}
+        else:
+            del self._challenges[request_id]  # a challenge is answered once
+            try:
+                signature = base64.b64decode(message["signature"], validate=True)
+            except ValueError:
+                signature = b""
+            try:
+                await self.identity_handler(peer.pid, challenge, signature)
+            except Exception as e:
+                log.exception("identity handler failed")
                 result |= {"ok": False, "code": "internal", "message": type(e).__name__}
         await channel.send(Message("act_result", result))
 

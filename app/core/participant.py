@@ -9,6 +9,7 @@ second, so it is back within a few seconds of the network returning.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import logging
@@ -140,6 +141,7 @@ class Participant:
         on_frame: FrameHook | None = None,
         resume_deadline: float = 60.0,
         on_text: TextHook | None = None,
+        signer: Any = None,
     ) -> None:
         base, self.action_id, self._token = parse_join_link(link)
         self._base = base
@@ -157,6 +159,7 @@ class Participant:
             self._ssl = aiohttp.Fingerprint(digest)
         self._on_frame = on_frame
         self._on_text = on_text
+        self._signer = signer  # protocol.signing.Signer proving identity to the hub, if any
         self.display_name: str | None = None
         self.act_results: dict[str, tuple[bool, str]] = {}
         self._resume_deadline = resume_deadline
@@ -280,6 +283,8 @@ class Participant:
                 log.warning("acknowledgment not accepted: %s", msg["message"])
         elif msg.type == "capture_still":
             self._spawn(self._still(dict(msg.data)))
+        elif msg.type == "identity_challenge":
+            self._spawn(self._prove_identity(dict(msg.data)))
         elif msg.type in ("declined", "bye"):
             self._leaving = True
             return str(msg["reason"])
@@ -288,6 +293,20 @@ class Participant:
                 raise SessionError(msg["code"], f"refused: {msg['message']}")
             log.warning("server reported %s: %s", msg["code"], msg["message"])
         return None
+
+    async def _prove_identity(self, data: dict[str, Any]) -> None:
+        """Sign the hub's challenge with this participant's key (their own act, in their app)."""
+        from app.core.identity import Challenge
+
+        signature = b""
+        if self._signer is not None:
+            challenge = Challenge(
+                data["action_id"], data["participant_id"], data["nonce"], data["issued_utc"]
+            )
+            signature = await self._signer.sign_detached(challenge.payload())
+        payload = {"request_id": data["request_id"]}
+        payload["signature"] = base64.b64encode(signature).decode()
+        await self._send(Message("identity_response", payload))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)

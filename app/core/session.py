@@ -16,7 +16,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,21 @@ from app.core.evidence import EvidenceFile
 from app.core.guest_acts import GuestActs
 from app.core.guest_identity import DocumentCheck, GuestIdentity, GuestIdentityError
 from app.core.hub import Hub, HubEvent, IceServer, ParticipantEvent, StillStored
+from app.core.identity import (
+    Challenge,
+    IdentityError,
+    IdentityResult,
+    Refusal,
+    verify_identity,
+)
 from app.core.invites import InviteBook, IssuedInvite
 from app.core.presence import PresenceEvent, PresenceInterval, PresenceMonitor
 from app.core.procedure import Procedure, ProcedureRun
 from app.core.signaling.server import SignalingServer
 from app.core.signaling.tls import choose_tls
 from app.core.testimony import Testimony
+from protocol.errors import ProtocolError
+from protocol.trust import load_trust_anchors
 from recorder.clock import SessionClock
 from recorder.recording import Recorder, RecorderEvent, SegmentSealed
 
@@ -55,7 +64,7 @@ class SessionStats:
     paused: bool
 
 
-SessionEvent = HubEvent | RecorderEvent | PresenceEvent
+SessionEvent = HubEvent | RecorderEvent | PresenceEvent | IdentityResult
 
 
 class FrameTap:
@@ -133,6 +142,8 @@ class LiveSession:
         self.testimony: dict[str, Testimony] = {}
         self.acts: GuestActs | None = None
         self.identities: dict[str, GuestIdentity] = {}
+        self.certificates: dict[str, IdentityResult] = {}
+        self._invited_iin: dict[str, str | None] = {}
         self._issued: dict[str, str] = {}
         self._identity_stills: dict[str, dict[str, EvidenceFile]] = {}
 
@@ -184,6 +195,7 @@ class LiveSession:
         )
         self.hub.add_listener(self._on_hub_event)
         self.acts = GuestActs(self.hub, self.procedure, self._log_sync)
+        self.hub.identity_handler = self._check_certificate
         self.server.add_session(self.hub)
         await self.hub.start()
         own = self.hub.subscribe_local("video")
@@ -224,6 +236,7 @@ class LiveSession:
             ttl=timedelta(hours=4),
         )
         self._issued[participant_id] = issued.invite.invite_id
+        self._invited_iin[participant_id] = iin
         if role in GUEST_ROLES:
             self.identities[participant_id] = GuestIdentity(participant_id, iin, self._log_sync)
         return issued
@@ -264,6 +277,45 @@ class LiveSession:
     async def attest_identity(self, participant_id: str, note: str = "") -> None:
         identity = self._identity(participant_id)
         await asyncio.to_thread(identity.attest, investigator="investigator", note=note)
+
+    async def request_certificate(self, participant_id: str) -> str:
+        """Ask a desktop participant (expert, specialist, defender) to sign a fresh challenge."""
+        assert self.hub is not None, "start the session first"
+        return await self.hub.request_certificate(participant_id)
+
+    async def _check_certificate(
+        self, participant_id: str, challenge: Challenge, signature: bytes
+    ) -> None:
+        """Check the signed challenge against the trust anchors and the invited IIN; log it."""
+        expected = self._invited_iin.get(participant_id)
+        if not signature:
+            result = IdentityResult(
+                participant_id,
+                Refusal.BAD_SIGNATURE,
+                "the participant's app has no signing identity to answer the challenge with",
+            )
+        else:
+            folder = self.config["trust.anchors_dir"]
+            try:
+                anchors = (
+                    await asyncio.to_thread(load_trust_anchors, Path(folder)) if folder else []
+                )
+            except ProtocolError as e:
+                result = IdentityResult(participant_id, Refusal.UNTRUSTED, str(e))
+            else:
+                try:
+                    result = await verify_identity(
+                        challenge,
+                        signature,
+                        expected_iin=expected,
+                        anchors=anchors,
+                        now=datetime.now(UTC),
+                    )
+                except IdentityError as e:
+                    result = IdentityResult(participant_id, Refusal.BAD_SIGNATURE, str(e))
+        await asyncio.to_thread(self._log_sync, "identity_check", result.log_data())
+        self.certificates[participant_id] = result
+        self._emit(result)
 
     def _identity(self, participant_id: str) -> GuestIdentity:
         identity = self.identities.get(participant_id)

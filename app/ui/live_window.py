@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.hub import HubError, ParticipantEvent
+from app.core.identity import IdentityResult
 from app.core.presence import PresenceChanged, PresenceInterval
 from app.core.session import LiveSession
 from app.ui import domain_texts
@@ -368,6 +369,15 @@ class LiveWindow(QMainWindow):
                     else self.tr("several faces")
                 )
             )
+        elif isinstance(event, IdentityResult):
+            person = self.planned.get(event.participant_id)
+            name, role = (
+                (person.display_name, person.role) if person else (event.participant_id, "")
+            )
+            if event.accepted:
+                self._person_row(event.participant_id, name, role, "identity verified")
+            else:
+                self.alerts.addItem(f"⚠ {name}: {event.message}")
         elif isinstance(event, HubError | RecorderWarning):
             self.alerts.addItem(f"⚠ {event.message}")
         elif isinstance(event, Stopped) and event.error:
@@ -475,9 +485,8 @@ class LiveWindow(QMainWindow):
         if pid is None:
             return None
         if pid not in self.session.identities:
-            self.report_error(
-                self.tr("%1 proves identity with a certificate, not a document").replace("%1", pid)
-            )
+            # experts, specialists, defenders: a challenge their app signs with their key
+            self._run(self.session.request_certificate(pid))
             return None
         person = self.planned.get(pid)
         dialog = IdentityDialog(

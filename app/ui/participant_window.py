@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from pathlib import Path
 from typing import Any
 
 import av
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import Config
 from app.core.devices import Devices, open_devices
+from app.core.finish import open_identity
 from app.core.participant import Participant, Reply, TextShown
 from app.core.session import FrameTap
 from app.ui.bridge import EventBridge
@@ -144,6 +146,11 @@ class ParticipantWindow(QMainWindow):
         self.pin.setMaxLength(6)
         self.fingerprint = QLineEdit()
         self.fingerprint.setObjectName("joinFingerprint")
+        self.identity = QLineEdit(config["signing.identity"])
+        self.identity.setObjectName("joinIdentity")
+        self.key_password = QLineEdit()
+        self.key_password.setObjectName("joinKeyPassword")
+        self.key_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.check_button = QPushButton()
         self.check_button.setObjectName("deviceCheckButton")
         self.check_button.clicked.connect(self.check_devices)
@@ -169,9 +176,10 @@ class ParticipantWindow(QMainWindow):
         self.grid = QGridLayout(self.tiles)
         self.tile_labels: dict[str, QLabel] = {}
 
-        self.labels = [QLabel(), QLabel(), QLabel()]
+        self.labels = [QLabel(), QLabel(), QLabel(), QLabel(), QLabel()]
         form = QFormLayout()
-        for label, field in zip(self.labels, (self.link, self.pin, self.fingerprint), strict=True):
+        fields = (self.link, self.pin, self.fingerprint, self.identity, self.key_password)
+        for label, field in zip(self.labels, fields, strict=True):
             form.addRow(label, field)
         buttons = QHBoxLayout()
         for button in (self.check_button, self.join_button, self.hangup_button):
@@ -205,6 +213,8 @@ class ParticipantWindow(QMainWindow):
         self.labels[0].setText(self.tr("Invitation link"))
         self.labels[1].setText(self.tr("PIN"))
         self.labels[2].setText(self.tr("Certificate fingerprint (if the investigator gave one)"))
+        self.labels[3].setText(self.tr("Your signing identity (PKCS#12), to prove who you are"))
+        self.labels[4].setText(self.tr("Password of the signing identity"))
         self.check_button.setText(self.tr("Check camera and microphone"))
         self.join_button.setText(self.tr("Join"))
         self.hangup_button.setText(self.tr("Hang up"))
@@ -232,23 +242,43 @@ class ParticipantWindow(QMainWindow):
         self.join_button.setEnabled(True)
 
     def join(self) -> None:
+        """Open the signing identity (if given), then join with the link and PIN."""
+        if self.devices is None or self.participant is not None:
+            return
+        identity = self.identity.text().strip()
+        password = self.key_password.text()
+        pin = self.pin.text().strip()
+        self.key_password.clear()
+        self.pin.clear()
+        if identity:
+            self.join_button.setEnabled(False)
+            self.bridge.run(
+                open_identity(Path(identity), password),
+                on_result=lambda signer: self._join_with(signer, pin),
+                on_error=self._failed,
+            )
+        else:
+            self._join_with(None, pin)
+
+    def _join_with(self, signer: object, pin: str) -> None:
         if self.devices is None or self.participant is not None:
             return
         try:
             self.participant = Participant(
                 self.link.text().strip(),
-                self.pin.text().strip(),
+                pin,
                 audio=self.devices.audio,
                 video=self._video,
                 language=self.language,
                 fingerprint=self.fingerprint.text().strip() or None,
                 on_frame=self._frame,
                 on_text=self._ask,
+                signer=signer,
             )
         except ValueError as e:
             self._error(str(e))
+            self.join_button.setEnabled(True)
             return
-        self.pin.clear()
         self.join_button.setEnabled(False)
         self.hangup_button.setEnabled(True)
         self.run_future = self.bridge.run(

@@ -593,10 +593,6 @@
         <translation>Фотокестеге арналған жазу:</translation>
     </message>
     <message>
-        <source>%1 proves identity with a certificate, not a document</source>
-        <translation>%1 жеке басын құжатпен емес, сертификатпен растайды</translation>
-    </message>
-    <message>
         <source>Show an exhibit</source>
         <translation>Заттай дәлелді көрсету</translation>
     </message>
@@ -797,6 +793,14 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Certificate fingerprint (if the investigator gave one)</source>
         <translation>Сертификат іздері (тергеуші берсе)</translation>
+    </message>
+    <message>
+        <source>Your signing identity (PKCS#12), to prove who you are</source>
+        <translation>Жеке басыңызды растауға арналған қолтаңба кілті (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Password of the signing identity</source>
+        <translation>Қолтаңба кілтінің құпиясөзі</translation>
     </message>
     <message>
         <source>Check camera and microphone</source>

@@ -593,10 +593,6 @@
         <translation>Подпись для фототаблицы:</translation>
     </message>
     <message>
-        <source>%1 proves identity with a certificate, not a document</source>
-        <translation>%1 подтверждает личность сертификатом, а не документом</translation>
-    </message>
-    <message>
         <source>Show an exhibit</source>
         <translation>Предъявить доказательство</translation>
     </message>
@@ -797,6 +793,14 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Certificate fingerprint (if the investigator gave one)</source>
         <translation>Отпечаток сертификата (если следователь его сообщил)</translation>
+    </message>
+    <message>
+        <source>Your signing identity (PKCS#12), to prove who you are</source>
+        <translation>Ваш ключ подписи (PKCS#12) для подтверждения личности</translation>
+    </message>
+    <message>
+        <source>Password of the signing identity</source>
+        <translation>Пароль ключа подписи</translation>
     </message>
     <message>
         <source>Check camera and microphone</source>

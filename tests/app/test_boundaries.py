@@ -6,6 +6,8 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import protocol
 import recorder
 
@@ -47,3 +49,18 @@ def test_blocker_really_blocks() -> None:
 def test_every_core_module_is_covered() -> None:
     modules = [m.name for p in (recorder, protocol) for m in pkgutil.walk_packages(p.__path__)]
     assert "report" in modules and "canonical" in modules
+
+
+def test_malloc_arenas_capped_on_glibc_unless_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import platform
+
+    from app.core.memory import limit_malloc_arenas
+
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False  # the environment wins
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    assert limit_malloc_arenas() is (
+        platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    )

@@ -16,11 +16,13 @@ from app.core.runtime import CoreRuntime
 from app.core.session import LiveSession
 from app.ui.bridge import EventBridge
 from app.ui.participant_window import ParticipantWindow
+from protocol.signing import Pkcs12Signer
 from recorder.clock import SessionClock
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
 from tests.app.test_screenshots import save
 from tests.live_log import entries_now
+from tests.pki.fixtures import MAIN, PASSWORD
 
 CONFIG = Config(
     values={
@@ -28,6 +30,7 @@ CONFIG = Config(
         "devices.microphone": "synthetic",
         "recording.segment_seconds": 1.0,
         "recording.checkpoint_seconds": 5.0,
+        "trust.anchors_dir": str(MAIN / "ca"),
     }
 )
 
@@ -64,7 +67,8 @@ def live(bridge: EventBridge, tmp_path: Path) -> Iterator[LiveSession]:
 def test_expert_joins_acknowledges_and_hangs_up(
     qtbot: QtBot, bridge: EventBridge, live: LiveSession
 ) -> None:
-    issued = live.invite("e1", "expert", "Serik Bolatovich Akhmetov")
+    expert_iin = Pkcs12Signer(MAIN / "identities" / "expert.p12", PASSWORD).identity.iin
+    issued = live.invite("e1", "expert", "Serik Bolatovich Akhmetov", iin=expert_iin)
     window = ParticipantWindow(bridge, CONFIG, language="ru")
     qtbot.addWidget(window)
     window.show()
@@ -76,8 +80,10 @@ def test_expert_joins_acknowledges_and_hangs_up(
     )
     window.link.setText(issued.link)
     window.pin.setText(issued.pin)
+    window.identity.setText(str(MAIN / "identities" / "expert.p12"))
+    window.key_password.setText(PASSWORD)
     qtbot.mouseClick(window.join_button, Qt.MouseButton.LeftButton)
-    assert window.pin.text() == ""  # the PIN does not stay on screen
+    assert window.pin.text() == "" and window.key_password.text() == ""  # nothing stays on screen
 
     assert live.hub is not None
     qtbot.waitUntil(lambda: live.hub.participant_state("e1") == "waiting", timeout=15000)
@@ -87,6 +93,11 @@ def test_expert_joins_acknowledges_and_hangs_up(
     qtbot.waitUntil(lambda: "RECORDING" in window.rec.text(), timeout=5000)
     qtbot.waitUntil(lambda: bool(window.tile_labels), timeout=15000)  # the investigator's video
     save(window, "participant-en")
+
+    # the investigator asks the expert to prove who they are: their app signs the challenge
+    bridge.runtime.submit(live.request_certificate("e1")).result(timeout=10)
+    qtbot.waitUntil(lambda: "e1" in live.certificates, timeout=15000)
+    assert live.certificates["e1"].accepted, live.certificates["e1"].message
 
     # the investigator shows the confidentiality warning; the expert acknowledges it themselves
     bridge.runtime.submit(

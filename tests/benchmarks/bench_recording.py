@@ -264,7 +264,13 @@ def main() -> None:
     parser.add_argument(
         "--parts", default="cost,paced,long", help="comma-separated: cost, paced, long"
     )
+    parser.add_argument("--default-arenas", action="store_true", help="leave glibc's arenas")
     args = parser.parse_args()
+    from app.core.memory import limit_malloc_arenas
+
+    # the same process setting as the app (app/cli.py); --default-arenas measures without it
+    capped = not args.default_arenas and limit_malloc_arenas()
+    print(f"malloc arenas capped at 2: {capped}")
     parts = set(args.parts.split(","))
     cost_seconds = 20.0 if args.quick else 60.0
     paced_seconds = 120.0 if args.quick else 600.0

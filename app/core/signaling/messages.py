@@ -77,6 +77,9 @@ CLIENT_MESSAGES: Mapping[str, Schema] = {
     # the page reconfigures its camera for a full-resolution still (phase start), and the live
     # video is back (phase end): the short gap in this participant's video is explained in the log
     "still_capture": _s(request_id=(_STR, REQ), phase=(_STR, REQ)),
+    # a desktop participant's answer to ``identity_challenge``: a detached CMS signature (base64)
+    # over the challenge's canonical bytes, made with their PKCS#12 key ("" = no key to sign with)
+    "identity_response": _s(request_id=(_STR, REQ), signature=(_STR, REQ)),
 }
 
 SERVER_MESSAGES: Mapping[str, Schema] = {
@@ -118,6 +121,14 @@ SERVER_MESSAGES: Mapping[str, Schema] = {
     ),
     "still_stored": _s(
         request_id=(_STR, REQ), sha256=(_STR, REQ), width=(_INT, REQ), height=(_INT, REQ)
+    ),
+    # sign this challenge (app.core.identity.Challenge fields) to prove who you are
+    "identity_challenge": _s(
+        request_id=(_STR, REQ),
+        action_id=(_STR, REQ),
+        participant_id=(_STR, REQ),
+        nonce=(_STR, REQ),
+        issued_utc=(_STR, REQ),
     ),
     # a temporary marker over the participant's own camera view (x, y: 0..1 of the picture)
     "pointer": _s(x=(_NUM, REQ), y=(_NUM, REQ), seconds=(_NUM, REQ), label=(_STR, OPT)),

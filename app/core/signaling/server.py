@@ -45,6 +45,7 @@ ACT_MESSAGES = (
     "still_failed",
     "camera_switched",
     "still_capture",
+    "identity_response",
 )
 
 

@@ -1,0 +1,112 @@
+"""Certificate identity over the real signaling path: the hub sends a challenge bound to the
+action, the desktop participant's app signs it with its PKCS#12 key, the session checks the chain
+against the configured anchors and the invited IIN, and logs the result either way."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core.config import Config
+from app.core.participant import Participant
+from app.core.session import LiveSession
+from protocol.signing import Pkcs12Signer
+from recorder.clock import SessionClock
+from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from tests.live_log import entries_now
+from tests.pki.fixtures import MAIN, OTHER, PASSWORD, anchors_dir
+
+
+async def _session(tmp_path: Path) -> LiveSession:
+    clock = SessionClock.start()
+    live = LiveSession(
+        action_dir=tmp_path / "actions" / "act-2026-0005",
+        action_id="act-2026-0005",
+        action_type="expert_participation",
+        title="Expert",
+        language="ru",
+        config=Config(
+            values={
+                "recording.segment_seconds": 1.0,
+                "trust.anchors_dir": str(anchors_dir(tmp_path)),
+            }
+        ),
+        planned_seconds=60,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock),
+        clock=clock,
+        port=0,
+        tls_folder=tmp_path / "tls",
+    )
+    await live.start()
+    return live
+
+
+async def _checked(live: LiveSession, pid: str, signer: Pkcs12Signer | None, iin: str) -> dict:
+    issued = live.invite(pid, "expert", "Expert", iin=iin)
+    clock = live.clock
+    expert = Participant(
+        issued.link,
+        issued.pin,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock),
+        signer=signer,
+    )
+    run = asyncio.ensure_future(expert.run())
+    assert live.hub is not None
+    end = time.monotonic() + 15
+    while live.hub.participant_state(pid) != "waiting":
+        assert time.monotonic() < end
+        await asyncio.sleep(0.05)
+    await live.admit(pid)
+    await asyncio.wait_for(expert.admitted.wait(), 15)
+    await live.request_certificate(pid)
+    while pid not in live.certificates:
+        assert time.monotonic() < end + 15
+        await asyncio.sleep(0.05)
+    await expert.leave()
+    await asyncio.wait_for(run, 15)
+    entry = next(
+        e.data
+        for e in entries_now(live.action_dir)
+        if e.kind == "identity_check" and e.data["participant"] == pid
+    )
+    return dict(entry)
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("valid", None),
+        ("wrong-iin", "iin-mismatch"),
+        ("other-ca", "untrusted-chain"),
+        ("no-key", "bad-signature"),
+    ],
+)
+async def test_expert_signs_the_challenge(tmp_path: Path, case: str, reason: str | None) -> None:
+    expert = Pkcs12Signer(MAIN / "identities" / "expert.p12", PASSWORD)
+    iin = expert.identity.iin
+    signer: Pkcs12Signer | None = expert
+    if case == "wrong-iin":
+        iin = Pkcs12Signer(MAIN / "identities" / "defender.p12", PASSWORD).identity.iin
+    elif case == "other-ca":
+        signer = Pkcs12Signer(OTHER / "identities" / "expert.p12", PASSWORD)
+        iin = signer.identity.iin
+    elif case == "no-key":
+        signer = None
+    live = await _session(tmp_path)
+    try:
+        entry = await _checked(live, "e1", signer, iin)
+    finally:
+        await live.stop()
+    assert entry["method"] == "certificate"
+    if reason is None:
+        assert entry["result"] == "accepted", entry
+        assert entry["subject"]["iin"] == iin and entry["demo"] is True
+        assert len(entry["certificate_sha256"]) == 64
+    else:
+        assert entry["result"] == "refused" and entry["reason"] == reason, entry
+        assert entry["message"]
