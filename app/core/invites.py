@@ -25,23 +25,15 @@ from pathlib import Path
 import segno
 
 from app.core.signaling.errors import InviteError
+from protocol.participants import ROLES as PROTOCOL_ROLES
 
 MAX_PIN_ATTEMPTS = 5
 # participant ids name recorded tracks ("<id>-video"), so they follow recorder/kinds.TRACK
 PARTICIPANT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-ROLES = (
-    "witness",
-    "witness_with_defence",
-    "victim",
-    "suspect",
-    "accused",
-    "defender",
-    "expert",
-    "specialist",
-    "interpreter",
-    "legal_representative",
-    "attesting_witness",
-    "remote_official",
+# Everyone an investigator can invite: the roles of the protocol (one list for the whole app)
+# except those of the investigating officials, who host the session.
+ROLES = tuple(
+    r for r in PROTOCOL_ROLES if r not in ("investigator", "inquiry_officer", "prosecutor")
 )
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 

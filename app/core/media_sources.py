@@ -18,7 +18,6 @@ steady rate with 90 kHz timestamps, until it is stopped.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fractions
 import re
 import sys
@@ -30,7 +29,7 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
 
-from app.core.peer import copy_frame
+from app.core.peer import copy_frame, recv_unless_switched
 
 VIDEO_CLOCK_RATE = 90_000
 VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)
@@ -215,21 +214,13 @@ class SwitchTrack(MediaStreamTrack):
                 self._changed.clear()
                 await self._changed.wait()
                 continue
-            self._changed.clear()
-            get = asyncio.ensure_future(source.recv())
-            changed = asyncio.ensure_future(self._changed.wait())
-            done, _ = await asyncio.wait({get, changed}, return_when=asyncio.FIRST_COMPLETED)
-            if get not in done:
-                get.cancel()
-                with contextlib.suppress(asyncio.CancelledError, MediaStreamError):
-                    await get
-                continue
-            changed.cancel()
             try:
-                received = get.result()
+                received = await recv_unless_switched(source, self._changed)
             except MediaStreamError:
                 if self._source is source:
                     self._source = None  # wait for the hub to set the next source
+                continue
+            if received is None:
                 continue
             if isinstance(received, av.VideoFrame):
                 self._queued.append(self._restamp(received, source))

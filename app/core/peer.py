@@ -26,6 +26,24 @@ class FrameCounts:
         table[name] = table.get(name, 0) + 1
 
 
+async def recv_unless_switched(
+    source: MediaStreamTrack, changed: asyncio.Event
+) -> Frame | Packet | None:
+    """The next frame of ``source``, or None if ``changed`` is set first (the source was
+    switched: the pending read is cancelled). Raises MediaStreamError when ``source`` ended."""
+    changed.clear()
+    get = asyncio.ensure_future(source.recv())
+    waiter = asyncio.ensure_future(changed.wait())
+    done, _ = await asyncio.wait({get, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if get not in done:
+        get.cancel()
+        with contextlib.suppress(asyncio.CancelledError, MediaStreamError):
+            await get
+        return None
+    waiter.cancel()
+    return get.result()
+
+
 class SlotTrack(MediaStreamTrack):
     """An outgoing track whose source can be switched, and which never ends on its own.
 
@@ -58,21 +76,13 @@ class SlotTrack(MediaStreamTrack):
                 self._changed.clear()
                 await self._changed.wait()
                 continue
-            self._changed.clear()
-            get = asyncio.ensure_future(source.recv())
-            changed = asyncio.ensure_future(self._changed.wait())
-            done, _ = await asyncio.wait({get, changed}, return_when=asyncio.FIRST_COMPLETED)
-            if get not in done:
-                get.cancel()
-                with contextlib.suppress(asyncio.CancelledError, MediaStreamError):
-                    await get
-                continue
-            changed.cancel()
             try:
-                frame = get.result()
+                frame = await recv_unless_switched(source, self._changed)
             except MediaStreamError:
                 if self._source is source:
                     self._source = None
+                continue
+            if frame is None:
                 continue
             self._counts.add(self._counts.forwarded, self._name)
             return frame

@@ -144,6 +144,7 @@ class LiveSession:
         self.identities: dict[str, GuestIdentity] = {}
         self.certificates: dict[str, IdentityResult] = {}
         self._invited_iin: dict[str, str | None] = {}
+        self._last_counts: tuple[float, dict[str, int]] | None = None
         self._issued: dict[str, str] = {}
         self._identity_stills: dict[str, dict[str, EvidenceFile]] = {}
 
@@ -422,6 +423,21 @@ class LiveSession:
         except OSError:
             free = 0
         return SessionStats(self.clock.now(), self.sealed, self.last_seal_utc, free, self.paused)
+
+    def link_quality(self) -> dict[str, float]:
+        """Video frames per second received from each participant since the previous call
+        (the live window's per-participant network quality; ~30 is a healthy camera)."""
+        now = time.monotonic()
+        counts = dict(self.hub.counts.to_recorder) if self.hub is not None else {}
+        rates: dict[str, float] = {}
+        if self._last_counts is not None and self.hub is not None:
+            then, before = self._last_counts
+            for name, n in counts.items():
+                pid = name.removesuffix("-video")
+                if pid != name and self.hub.participant_state(pid) is not None:
+                    rates[pid] = (n - before.get(name, 0)) / max(now - then, 1e-3)
+        self._last_counts = (now, counts)
+        return rates
 
     def latest_frame(self, participant_id: str) -> np.ndarray | None:
         tap = self.taps.get(participant_id)

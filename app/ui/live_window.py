@@ -102,6 +102,8 @@ class LiveWindow(QMainWindow):
         self.planned = {p.participant_id: p for p in planned}
         self.on_finished = on_finished
         self.errors: list[str] = []
+        self.quality: dict[str, float] = {}
+        self._ticks = 0
         self.invite_dialogs: list[InviteDialog] = []
         self.finished = False
 
@@ -323,6 +325,15 @@ class LiveWindow(QMainWindow):
     # --- periodic refresh (never blocks) ------------------------------------------------------
 
     def refresh(self) -> None:
+        self._ticks += 1
+        if self._ticks % 10 == 0:  # once a second: frames per second from each participant
+            self.quality = self.session.link_quality()
+            for i in range(self.people.count()):
+                item = self.people.item(i)
+                pid = str(item.data(Qt.ItemDataRole.UserRole))
+                if pid in self.quality:
+                    name, role = item.data(Qt.ItemDataRole.UserRole + 2)
+                    self._person_row(pid, name, role, str(item.data(Qt.ItemDataRole.UserRole + 1)))
         stats = self.session.stats()
         state = self.tr("PAUSED") if stats.paused else "● REC"
         self.rec.setText(f"{state} {_clock(stats.elapsed)}")
@@ -401,7 +412,13 @@ class LiveWindow(QMainWindow):
         item.setData(Qt.ItemDataRole.UserRole + 2, (name, role))
         roles = domain_texts.roles()
         states = participant_states()
-        item.setText(f"{name} — {roles.get(role, role)}: {states.get(state, state)}")
+        text = f"{name} — {roles.get(role, role)}: {states.get(state, state)}"
+        fps = self.quality.get(pid)
+        if fps is not None and state in ("connected", "reconnected", "identity verified"):
+            text += " · " + self.tr("video %1 fps").replace("%1", f"{fps:.0f}")
+            if fps < 10:
+                text += " · " + self.tr("weak connection")
+        item.setText(text)
         return item
 
     def person_state(self, pid: str) -> str | None:

@@ -585,6 +585,14 @@
         <translation>бірнеше бет</translation>
     </message>
     <message>
+        <source>video %1 fps</source>
+        <translation>бейне %1 кадр/с</translation>
+    </message>
+    <message>
+        <source>weak connection</source>
+        <translation>байланыс әлсіз</translation>
+    </message>
+    <message>
         <source>Reason for the pause</source>
         <translation>Үзіліс себебі</translation>
     </message>

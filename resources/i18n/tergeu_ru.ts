@@ -585,6 +585,14 @@
         <translation>несколько лиц</translation>
     </message>
     <message>
+        <source>video %1 fps</source>
+        <translation>видео %1 кадр/с</translation>
+    </message>
+    <message>
+        <source>weak connection</source>
+        <translation>слабая связь</translation>
+    </message>
+    <message>
         <source>Reason for the pause</source>
         <translation>Причина паузы</translation>
     </message>

@@ -10,36 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from app.core.config import Config
 from app.core.participant import Participant
 from app.core.session import LiveSession
 from protocol.signing import Pkcs12Signer
-from recorder.clock import SessionClock
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
-from tests.live_log import entries_now
+from tests.live import entries_now, make_live_session
 from tests.pki.fixtures import MAIN, OTHER, PASSWORD, anchors_dir
 
 
 async def _session(tmp_path: Path) -> LiveSession:
-    clock = SessionClock.start()
-    live = LiveSession(
-        action_dir=tmp_path / "actions" / "act-2026-0005",
-        action_id="act-2026-0005",
+    live = make_live_session(
+        tmp_path,
+        "act-2026-0005",
         action_type="expert_participation",
-        title="Expert",
-        language="ru",
-        config=Config(
-            values={
-                "recording.segment_seconds": 1.0,
-                "trust.anchors_dir": str(anchors_dir(tmp_path)),
-            }
-        ),
-        planned_seconds=60,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-        clock=clock,
-        port=0,
-        tls_folder=tmp_path / "tls",
+        trust__anchors_dir=str(anchors_dir(tmp_path)),
     )
     await live.start()
     return live
@@ -62,7 +46,7 @@ async def _checked(live: LiveSession, pid: str, signer: Pkcs12Signer | None, iin
         assert time.monotonic() < end
         await asyncio.sleep(0.05)
     await live.admit(pid)
-    await asyncio.wait_for(expert.admitted.wait(), 15)
+    await asyncio.wait_for(expert.connected.wait(), 15)
     await live.request_certificate(pid)
     while pid not in live.certificates:
         assert time.monotonic() < end + 15

@@ -49,31 +49,16 @@ async def test_real_join_and_signing_leave_no_secret_in_the_log(tmp_path: Path) 
     opens a PKCS#12 identity (a wrong password first); the DEBUG log holds none of them."""
     import asyncio
 
-    from app.core.config import Config
     from app.core.finish import FinishError, open_identity
     from app.core.participant import Participant
-    from app.core.session import LiveSession
     from app.core.signaling.errors import InviteError
-    from recorder.clock import SessionClock
     from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+    from tests.live import make_live_session
     from tests.pki.fixtures import MAIN, PASSWORD
 
     path = setup_logging(DataPaths(tmp_path / "data").ensure(), level=logging.DEBUG)
-    clock = SessionClock.start()
-    live = LiveSession(
-        action_dir=tmp_path / "actions" / "act-2026-0003",
-        action_id="act-2026-0003",
-        action_type="remote_interrogation_witness",
-        title="Interrogation",
-        language="ru",
-        config=Config(values={"recording.segment_seconds": 1.0}),
-        planned_seconds=60,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-        clock=clock,
-        port=0,
-        tls_folder=tmp_path / "tls",
-    )
+    live = make_live_session(tmp_path, "act-2026-0003")
+    clock = live.clock
     await live.start()
     try:
         issued = live.invite("w1", "witness", "Witness")

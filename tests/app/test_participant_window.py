@@ -17,11 +17,9 @@ from app.core.session import LiveSession
 from app.ui.bridge import EventBridge
 from app.ui.participant_window import ParticipantWindow
 from protocol.signing import Pkcs12Signer
-from recorder.clock import SessionClock
-from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
 from tests.app.test_screenshots import save
-from tests.live_log import entries_now
+from tests.live import entries_now, make_live_session
 from tests.pki.fixtures import MAIN, PASSWORD
 
 CONFIG = Config(
@@ -44,21 +42,7 @@ def bridge() -> Iterator[EventBridge]:
 
 @pytest.fixture
 def live(bridge: EventBridge, tmp_path: Path) -> Iterator[LiveSession]:
-    clock = SessionClock.start()
-    session = LiveSession(
-        action_dir=tmp_path / "actions" / "act-2026-0002",
-        action_id="act-2026-0002",
-        action_type="remote_interrogation_witness",
-        title="Interrogation",
-        language="ru",
-        config=CONFIG,
-        planned_seconds=120,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-        clock=clock,
-        port=0,
-        tls_folder=tmp_path / "tls",
-    )
+    session = make_live_session(tmp_path, "act-2026-0002", trust__anchors_dir=str(MAIN / "ca"))
     bridge.runtime.submit(session.start()).result(timeout=30)
     yield session
     bridge.runtime.submit(session.stop()).result(timeout=30)

@@ -14,35 +14,23 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from app.core.config import Config
 from app.core.hub import HubError, ParticipantEvent
 from app.core.participant import Participant
 from app.core.presence import Presence, PresenceChanged
 from app.core.session import LiveSession
 from app.core.signaling.errors import SessionError
-from recorder.clock import SessionClock
 from recorder.log import read_log
 from recorder.recording import SegmentSealed
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
+from tests.live import make_live_session
 
 
 def _session(tmp_path: Path, **config: object) -> LiveSession:
-    clock = SessionClock.start()
-    values = {"recording.segment_seconds": 1.0, "recording.checkpoint_seconds": 5.0, **config}
-    return LiveSession(
-        action_dir=tmp_path / "actions" / "A1",
-        action_id="A1",
-        action_type="remote_interrogation_witness",
-        title="Interrogation of a witness",
-        language="ru",
-        config=Config(values=values),
-        planned_seconds=120,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-        clock=clock,
-        port=0,
-        tls_folder=tmp_path / "tls",
+    return make_live_session(
+        tmp_path,
+        "A1",
+        **{key.replace(".", "__"): value for key, value in config.items()},
     )
 
 

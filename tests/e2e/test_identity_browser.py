@@ -9,14 +9,10 @@ import asyncio
 import time
 from pathlib import Path
 
-from app.core.config import Config
-from app.core.session import LiveSession
 from app.core.signaling.guest_browser import Chromium, join_as_guest
 from protocol.identifiers import kz_check_digit
-from recorder.clock import SessionClock
-from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
-from tests.live_log import entries_now
+from tests.live import entries_now, make_live_session
 
 NAME = "Айгерім Нұрланқызы Сейтқали"
 
@@ -41,21 +37,7 @@ async def test_guest_identity_link_pin_stills_data_attestation(
     chromium: Chromium, tmp_path: Path
 ) -> None:
     iin = _iin("90072040123")  # born 1990-07-20, a woman (4)
-    clock = SessionClock.start()
-    live = LiveSession(
-        action_dir=tmp_path / "actions" / "act-2026-0004",
-        action_id="act-2026-0004",
-        action_type="remote_interrogation_witness",
-        title="Interrogation",
-        language="ru",
-        config=Config(values={"recording.segment_seconds": 1.0}),
-        planned_seconds=60,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-        clock=clock,
-        port=0,
-        tls_folder=tmp_path / "tls",
-    )
+    live = make_live_session(tmp_path, "act-2026-0004")
     await live.start()
     try:
         issued = live.invite("g1", "witness", NAME, iin=iin)
