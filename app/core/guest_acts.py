@@ -16,19 +16,22 @@ reply is logged as a ``read_back`` entry carrying the SHA-256 of the draft they 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import secrets
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.core.guest_identity import GuestIdentity
 from app.core.hub import GuestAct, Hub
+from app.core.identity import IdentityResult
 from app.core.procedure import ProcedureError, ProcedureRun
 from app.core.signaling.errors import ActRefused
 
 LogAppend = Callable[[str, Mapping[str, Any]], object]
+SignatureCheck = Callable[[str, bytes, bytes], Awaitable[IdentityResult]]
 
 
 def same_name(typed: str, invited: str) -> bool:
@@ -80,6 +83,8 @@ class GuestActs:
         self._pending: dict[str, _Request] = {}
         self._done: dict[str, asyncio.Event] = {}
         self.replies: dict[str, GuestAct] = {}
+        # checks a desktop participant's signature over a text (app.core.identity); None: refused
+        self.signature_check: SignatureCheck | None = None
         hub.act_handler = self.handle
 
     async def request_acknowledgment(self, participant_id: str, step_id: str) -> str:
@@ -157,7 +162,9 @@ class GuestActs:
         if msg.type != expected:
             raise ActRefused("not_open", f"this request expects {expected}, not {msg.type}")
         if msg.type == "acknowledge":
-            await self._acknowledge(act, request.step, msg["text_sha256"], msg["typed_name"])
+            await self._acknowledge(
+                act, request.step, msg["text_sha256"], msg["typed_name"], msg.get("signature")
+            )
         elif msg.type == "confirm_reply":
             await self._confirm(act, request, msg)
         else:
@@ -166,21 +173,38 @@ class GuestActs:
         self.replies[msg["request_id"]] = act
         self._done[msg["request_id"]].set()
 
-    async def _acknowledge(self, act: GuestAct, step: str, digest: str, typed_name: str) -> None:
+    async def _acknowledge(
+        self, act: GuestAct, step: str, digest: str, typed_name: str, signature: str | None
+    ) -> None:
         # the same checks ProcedureRun makes, first, so the page can name the problem
         if not same_name(typed_name, act.display_name):
             raise ActRefused("name_mismatch", f"the typed name does not match {act.display_name!r}")
-        if digest != self.procedure.procedure.step(step).text_sha256(self.procedure.language):
+        shown = self.procedure.procedure.step(step)
+        if digest != shown.text_sha256(self.procedure.language):
             raise ActRefused("text_version", "the text on the page is not the version sent")
+        how: dict[str, Any] = {"method": "typed_name", "typed_name": typed_name}
+        if signature is not None:
+            # a desktop participant signed the exact text with their key: checked like their
+            # identity (chain, key usage, invited IIN) before it counts
+            if self.signature_check is None:
+                raise ActRefused("not_open", "signed acknowledgments are not checked here")
+            try:
+                raw = base64.b64decode(signature, validate=True)
+            except ValueError as e:
+                raise ActRefused("bad_signature", "the signature is not base64") from e
+            text = unicodedata.normalize("NFC", shown.shown_text(self.procedure.language))
+            result = await self.signature_check(act.participant_id, text.encode("utf-8"), raw)
+            if not result.accepted:
+                raise ActRefused("bad_signature", result.message)
+            how = {"method": "signature", "signature": signature}
         try:
             await asyncio.to_thread(
                 self.procedure.acknowledge,
                 step,
                 participant=act.participant_id,
                 participant_name=act.display_name,
-                method="typed_name",
                 shown_text_sha256=digest,
-                typed_name=typed_name,
+                **how,
             )
         except ProcedureError as e:
             raise ActRefused("not_accepted", str(e)) from e
@@ -208,7 +232,7 @@ class GuestActs:
             raise ActRefused("reason_needed", "a refusal needs a reason")
         if decision == "acknowledged":
             # the read_back step's own text was shown too: acknowledge it through the procedure
-            await self._acknowledge(act, "read_back", msg["text_sha256"], typed_name)
+            await self._acknowledge(act, "read_back", msg["text_sha256"], typed_name, None)
         data = {
             "participant": act.participant_id,
             "decision": decision,

@@ -140,24 +140,51 @@ async def verify_identity(
 ) -> IdentityResult:
     """Check a participant's signed challenge; never raises for a refusal, only for junk input."""
     pid = challenge.participant_id
-
-    def refuse(reason: Refusal, message: str, **extra: Any) -> IdentityResult:
-        return IdentityResult(pid, reason, message, **extra)
-
     issued = dt.datetime.strptime(challenge.issued_utc, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
         tzinfo=dt.UTC
     )
     if not dt.timedelta(0) <= now - issued <= MAX_AGE:
-        return refuse(
-            Refusal.STALE, f"challenge issued {challenge.issued_utc} is too old; ask again"
+        return IdentityResult(
+            pid, Refusal.STALE, f"challenge issued {challenge.issued_utc} is too old; ask again"
         )
+    return await verify_signed_payload(
+        pid,
+        challenge.payload(),
+        signature,
+        expected_iin=expected_iin,
+        anchors=anchors,
+        crls=crls,
+        now=now,
+        what="challenge",
+    )
+
+
+async def verify_signed_payload(
+    pid: str,
+    payload: bytes,
+    signature: bytes,
+    *,
+    expected_iin: str | None,
+    anchors: Sequence[asn1_x509.Certificate],
+    crls: Sequence[bytes] = (),
+    now: dt.datetime,
+    what: str = "text",
+) -> IdentityResult:
+    """Check a detached CMS ``signature`` by participant ``pid`` over ``payload``: intact, chain to
+    ``anchors`` at ``now``, key usage, IIN in the subject and equal to ``expected_iin``. A refusal
+    is a result; only junk input raises :class:`IdentityError`. Used for the identity challenge
+    and for a desktop participant's signed acknowledgment of a procedure text."""
+
+    def refuse(reason: Refusal, message: str, **extra: Any) -> IdentityResult:
+        return IdentityResult(pid, reason, message, **extra)
+
     try:
         info = cms.ContentInfo.load(signature)
         signed_data = info["content"]
         if info["content_type"].native != "signed_data" or len(signed_data["signer_infos"]) != 1:
             raise ValueError("expected one signer in a CMS SignedData")
     except (ValueError, TypeError, KeyError) as e:
-        raise IdentityError(f"challenge response of {pid} is not a CMS signature: {e}") from e
+        raise IdentityError(f"{what} signature of {pid} is not a CMS signature: {e}") from e
     if not anchors:
         raise IdentityError("no trust anchors configured: certificate identity cannot be checked")
     # With CRLs configured, the participant's certificate must be covered by one (hard fail);
@@ -176,7 +203,7 @@ async def verify_identity(
     )
     try:
         status = await async_validate_detached_cms(
-            challenge.payload(), signed_data, signer_validation_context=context
+            payload, signed_data, signer_validation_context=context
         )
     except Exception as e:  # pyHanko raises many types for malformed signatures
         return refuse(Refusal.BAD_SIGNATURE, f"signature cannot be validated: {e}")
@@ -196,7 +223,7 @@ async def verify_identity(
     extra["identity"] = identity
     if not (status.intact and status.valid):
         return refuse(
-            Refusal.BAD_SIGNATURE, f"signature of {who} does not cover this challenge", **extra
+            Refusal.BAD_SIGNATURE, f"signature of {who} does not cover this {what}", **extra
         )
     if not _key_usage_ok(cert):
         return refuse(

@@ -391,6 +391,10 @@ class Participant:
                 "typed_name": reply.typed_name,
                 "text_sha256": _sha256(shown.shown),
             }
+            if self._signer is not None:  # signed with the participant's key, their own act
+                text = unicodedata.normalize("NFC", shown.shown).encode("utf-8")
+                signature = await self._signer.sign_detached(text)
+                data["signature"] = base64.b64encode(signature).decode()
             await self._send(Message("acknowledge", data))
 
     async def _answer(self, sdp: str) -> None:

@@ -36,6 +36,7 @@ from app.core.identity import (
     IdentityResult,
     Refusal,
     verify_identity,
+    verify_signed_payload,
 )
 from app.core.invites import InviteBook, IssuedInvite
 from app.core.presence import PresenceEvent, PresenceInterval, PresenceMonitor
@@ -197,6 +198,7 @@ class LiveSession:
         self.hub.add_listener(self._on_hub_event)
         self.acts = GuestActs(self.hub, self.procedure, self._log_sync)
         self.hub.identity_handler = self._check_certificate
+        self.acts.signature_check = self._check_signed_text
         self.server.add_session(self.hub)
         await self.hub.start()
         own = self.hub.subscribe_local("video")
@@ -288,7 +290,6 @@ class LiveSession:
         self, participant_id: str, challenge: Challenge, signature: bytes
     ) -> None:
         """Check the signed challenge against the trust anchors and the invited IIN; log it."""
-        expected = self._invited_iin.get(participant_id)
         if not signature:
             result = IdentityResult(
                 participant_id,
@@ -296,27 +297,37 @@ class LiveSession:
                 "the participant's app has no signing identity to answer the challenge with",
             )
         else:
-            folder = self.config["trust.anchors_dir"]
-            try:
-                anchors = (
-                    await asyncio.to_thread(load_trust_anchors, Path(folder)) if folder else []
-                )
-            except ProtocolError as e:
-                result = IdentityResult(participant_id, Refusal.UNTRUSTED, str(e))
-            else:
-                try:
-                    result = await verify_identity(
-                        challenge,
-                        signature,
-                        expected_iin=expected,
-                        anchors=anchors,
-                        now=datetime.now(UTC),
-                    )
-                except IdentityError as e:
-                    result = IdentityResult(participant_id, Refusal.BAD_SIGNATURE, str(e))
+            result = await self._verify(participant_id, challenge.payload(), signature, challenge)
         await asyncio.to_thread(self._log_sync, "identity_check", result.log_data())
         self.certificates[participant_id] = result
         self._emit(result)
+
+    async def _check_signed_text(
+        self, participant_id: str, text: bytes, signature: bytes
+    ) -> IdentityResult:
+        """A desktop participant's signature over a procedure text they acknowledge."""
+        return await self._verify(participant_id, text, signature, None)
+
+    async def _verify(
+        self, pid: str, payload: bytes, signature: bytes, challenge: Challenge | None
+    ) -> IdentityResult:
+        folder = self.config["trust.anchors_dir"]
+        try:
+            anchors = await asyncio.to_thread(load_trust_anchors, Path(folder)) if folder else []
+        except ProtocolError as e:
+            return IdentityResult(pid, Refusal.UNTRUSTED, str(e))
+        expected = self._invited_iin.get(pid)
+        now = datetime.now(UTC)
+        try:
+            if challenge is not None:
+                return await verify_identity(
+                    challenge, signature, expected_iin=expected, anchors=anchors, now=now
+                )
+            return await verify_signed_payload(
+                pid, payload, signature, expected_iin=expected, anchors=anchors, now=now
+            )
+        except IdentityError as e:
+            return IdentityResult(pid, Refusal.BAD_SIGNATURE, str(e))
 
     def _identity(self, participant_id: str) -> GuestIdentity:
         identity = self.identities.get(participant_id)

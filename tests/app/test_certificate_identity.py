@@ -94,3 +94,45 @@ async def test_expert_signs_the_challenge(tmp_path: Path, case: str, reason: str
     else:
         assert entry["result"] == "refused" and entry["reason"] == reason, entry
         assert entry["message"]
+
+
+async def test_signed_acknowledgment_from_an_untrusted_key_is_refused(tmp_path: Path) -> None:
+    """A desktop participant's acknowledgment signed with a key from another CA does not count."""
+    from app.core.participant import Reply, TextShown
+
+    signer = Pkcs12Signer(OTHER / "identities" / "expert.p12", PASSWORD)
+    live = await _session(tmp_path)
+    try:
+        issued = live.invite("e2", "expert", "Expert", iin=signer.identity.iin)
+
+        async def typed(shown: TextShown) -> Reply:
+            return Reply(typed_name="Expert")
+
+        expert = Participant(
+            issued.link,
+            issued.pin,
+            audio=SyntheticAudioTrack(live.clock),
+            video=SyntheticVideoTrack(live.clock),
+            signer=signer,
+            on_text=typed,
+        )
+        run = asyncio.ensure_future(expert.run())
+        assert live.hub is not None
+        end = time.monotonic() + 20
+        while live.hub.participant_state("e2") != "waiting":
+            assert time.monotonic() < end
+            await asyncio.sleep(0.05)
+        await live.admit("e2")
+        await asyncio.wait_for(expert.connected.wait(), 15)
+        await live.start_step("confidentiality", deviation_reason="expert joins for this part")
+        request = await live.request_acknowledgment("e2", "confidentiality")
+        while request not in expert.act_results:
+            assert time.monotonic() < end
+            await asyncio.sleep(0.05)
+        ok, message = expert.act_results[request]
+        assert not ok and "trust anchor" in message, message
+        assert not [e for e in entries_now(live.action_dir) if e.kind == "acknowledgment"]
+        await expert.leave()
+        await asyncio.wait_for(run, 15)
+    finally:
+        await live.stop()

@@ -4,6 +4,9 @@ acknowledgment of a procedure text, hang-up."""
 
 from __future__ import annotations
 
+import base64
+import subprocess
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,7 +52,7 @@ def live(bridge: EventBridge, tmp_path: Path) -> Iterator[LiveSession]:
 
 
 def test_expert_joins_acknowledges_and_hangs_up(
-    qtbot: QtBot, bridge: EventBridge, live: LiveSession
+    qtbot: QtBot, bridge: EventBridge, live: LiveSession, tmp_path: Path
 ) -> None:
     expert_iin = Pkcs12Signer(MAIN / "identities" / "expert.p12", PASSWORD).identity.iin
     issued = live.invite("e1", "expert", "Serik Bolatovich Akhmetov", iin=expert_iin)
@@ -100,9 +103,39 @@ def test_expert_joins_acknowledges_and_hangs_up(
         return any(e.kind == "acknowledgment" for e in entries_now(live.action_dir))
 
     qtbot.waitUntil(acknowledged, timeout=15000)
-    entry = next(e for e in entries_now(live.action_dir) if e.kind == "acknowledgment")
     step = live.procedure.procedure.step("confidentiality")
-    assert entry.data["participant"] == "e1" and entry.data["method"] == "typed_name"
+    entry = next(e for e in entries_now(live.action_dir) if e.kind == "acknowledgment")
+    assert entry.data["participant"] == "e1" and entry.data["method"] == "signature"
+    # the signature is over exactly the text shown, checkable by anyone with openssl
+    text = tmp_path / "shown.txt"
+    text.write_bytes(unicodedata.normalize("NFC", step.shown_text("ru")).encode("utf-8"))
+    sig = tmp_path / "ack.p7s"
+    sig.write_bytes(base64.b64decode(entry.data["signature"]))
+    check = subprocess.run(
+        [
+            "openssl",
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            str(sig),
+            "-content",
+            str(text),
+            "-CAfile",
+            str(MAIN / "ca" / "chain.pem"),
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
     assert entry.data["text_sha256"] == step.text_sha256("ru")
 
     qtbot.mouseClick(window.hangup_button, Qt.MouseButton.LeftButton)

@@ -54,7 +54,13 @@ CLIENT_MESSAGES: Mapping[str, Schema] = {
     "ping": _s(),
     # the guest's own acknowledgment of a text shown with ``show_text`` (purpose acknowledge):
     # the name they typed and the SHA-256 (hex) the page computed over the exact text it showed
-    "acknowledge": _s(request_id=(_STR, REQ), typed_name=(_STR, REQ), text_sha256=(_STR, REQ)),
+    # (a desktop participant with a key adds ``signature``: detached CMS, base64, over that text)
+    "acknowledge": _s(
+        request_id=(_STR, REQ),
+        typed_name=(_STR, REQ),
+        text_sha256=(_STR, REQ),
+        signature=(_STR, OPT),
+    ),
     # the guest's answer to a read-back: acknowledged (typed name) or refused (reason), remarks
     "read_back_reply": _s(
         request_id=(_STR, REQ),
