@@ -29,11 +29,13 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
 
-from app.core.peer import copy_frame, recv_unless_switched
-
-VIDEO_CLOCK_RATE = 90_000
-VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)
-
+from app.core.peer import (
+    VIDEO_CLOCK_RATE,
+    VIDEO_TIME_BASE,
+    Restamper,
+    copy_frame,
+    recv_unless_switched,
+)
 
 _X11_DISPLAY = re.compile(r"[A-Za-z0-9.-]*:\d{1,4}(\.\d{1,2})?")
 
@@ -169,11 +171,7 @@ class SwitchTrack(MediaStreamTrack):
         self._next: tuple[MediaStreamTrack | None, str | None] | None = None
         self._changed = asyncio.Event()
         self._queued: list[Frame] = []
-        # video: the last output pts, the source it came from, that source's pts, the wall time
-        self._last_pts: int | None = None
-        self._last_source: MediaStreamTrack | None = None
-        self._last_source_pts: int | None = None
-        self._last_wall = 0.0
+        self._restamp = Restamper()  # video timestamps keep increasing across sources
         # audio: the output format (of the first frame) and a resampler for the current source
         self._format: tuple[str, str, int] | None = None
         self._resampler: av.AudioResampler | None = None
@@ -230,31 +228,6 @@ class SwitchTrack(MediaStreamTrack):
                 continue
             if name is not None:
                 self.frames[name] = self.frames.get(name, 0) + 1
-
-    def _restamp(self, frame: av.VideoFrame, source: MediaStreamTrack) -> av.VideoFrame:
-        now = time.monotonic()
-        pts = None
-        if frame.pts is not None and frame.time_base is not None:
-            pts = int(frame.pts * frame.time_base * VIDEO_CLOCK_RATE)
-        if self._last_pts is None:
-            # the first frame continues the timeline the sender had (its source's own pts)
-            out = pts if pts is not None else 0
-        elif (
-            source is self._last_source
-            and pts is not None
-            and self._last_source_pts is not None
-            and pts >= self._last_source_pts
-        ):
-            out = self._last_pts + (pts - self._last_source_pts)
-        else:  # a new source, or one that went back: continue by the time that passed
-            out = self._last_pts + max(1, round((now - self._last_wall) * VIDEO_CLOCK_RATE))
-        self._last_pts, self._last_source, self._last_source_pts = out, source, pts
-        self._last_wall = now
-        copy = copy_frame(frame)  # relayed frames are shared with other consumers
-        assert isinstance(copy, av.VideoFrame)
-        copy.pts = out
-        copy.time_base = VIDEO_TIME_BASE
-        return copy
 
     def _convert(self, frame: av.AudioFrame, source: MediaStreamTrack) -> list[Frame]:
         if self._format is None:

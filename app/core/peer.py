@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fractions
+import time
 from dataclasses import dataclass, field
 
 import av
@@ -44,6 +46,50 @@ async def recv_unless_switched(
     return get.result()
 
 
+VIDEO_CLOCK_RATE = 90_000
+VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)
+
+
+class Restamper:
+    """Video timestamps of one sender that keep increasing whatever its source does.
+
+    A sender's VP8/H.264 encoder raises on a frame whose timestamp goes back, and aiortc then
+    stops that sender for good. Frames of the same source keep their spacing; a new source (an
+    exhibit, a participant who reconnected and restarted their clock) continues after the last
+    frame by the wall time that passed.
+    """
+
+    def __init__(self) -> None:
+        self._last_pts: int | None = None
+        self._last_source: object | None = None
+        self._last_source_pts: int | None = None
+        self._last_wall = 0.0
+
+    def __call__(self, frame: av.VideoFrame, source: object) -> av.VideoFrame:
+        now = time.monotonic()
+        pts = None
+        if frame.pts is not None and frame.time_base is not None:
+            pts = int(frame.pts * frame.time_base * VIDEO_CLOCK_RATE)
+        if self._last_pts is None:
+            out = pts if pts is not None else 0  # the first frame keeps its own timeline
+        elif (
+            source is self._last_source
+            and pts is not None
+            and self._last_source_pts is not None
+            and pts >= self._last_source_pts
+        ):
+            out = self._last_pts + (pts - self._last_source_pts)
+        else:  # a new source, or one that went back: continue by the time that passed
+            out = self._last_pts + max(1, round((now - self._last_wall) * VIDEO_CLOCK_RATE))
+        self._last_pts, self._last_source, self._last_source_pts = out, source, pts
+        self._last_wall = now
+        copy = copy_frame(frame)  # relayed frames are shared with other consumers
+        assert isinstance(copy, av.VideoFrame)
+        copy.pts = out
+        copy.time_base = VIDEO_TIME_BASE
+        return copy
+
+
 class SlotTrack(MediaStreamTrack):
     """An outgoing track whose source can be switched, and which never ends on its own.
 
@@ -59,6 +105,7 @@ class SlotTrack(MediaStreamTrack):
         self._source: MediaStreamTrack | None = None
         self._changed = asyncio.Event()
         self.source_name: str | None = None
+        self._restamp = Restamper()
 
     def set_source(self, track: MediaStreamTrack | None, source_name: str | None) -> None:
         old = self._source
@@ -85,6 +132,8 @@ class SlotTrack(MediaStreamTrack):
             if frame is None:
                 continue
             self._counts.add(self._counts.forwarded, self._name)
+            if isinstance(frame, av.VideoFrame):  # a reconnected participant restarts its clock
+                return self._restamp(frame, source)
             return frame
 
     def stop(self) -> None:

@@ -209,7 +209,11 @@ async def test_network_cut_reconnects_and_recording_continues(session: Session) 
     # the other participant's session and recording went on meanwhile
     assert e1.stats.frames.get("1-video", 0) > e1_before
     await wait_frames(w1, "1-video", 10)
+    forwarded = forwarded_frames(e1)
     await asyncio.sleep(2.5)
+    # the expert keeps seeing the witness after the witness's reconnect (the forward slot's
+    # sender survives the witness's restarted video timestamps)
+    assert forwarded_frames(e1) > forwarded + 20, (forwarded, e1.stats.frames)
     after = session.recorder.segments("w1-video")
     assert len(after) > before and [s.index for s in after] == list(range(len(after)))
     assert session.recorder.segments("e1-video")[-1].end > after[before - 1].end
