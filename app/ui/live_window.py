@@ -129,6 +129,7 @@ class LiveWindow(QMainWindow):
         self.tiles = QWidget()
         self.tile_grid = QGridLayout(self.tiles)
         self.tile_labels: dict[str, QLabel] = {}
+        self.tile_names: dict[str, QLabel] = {}
         self._tile("investigator")
 
         self.people = QListWidget()
@@ -279,6 +280,8 @@ class LiveWindow(QMainWindow):
             name, role = item.data(Qt.ItemDataRole.UserRole + 2)
             pid = str(item.data(Qt.ItemDataRole.UserRole))
             self._person_row(pid, name, role, str(item.data(Qt.ItemDataRole.UserRole + 1)))
+        for pid, caption in self.tile_names.items():
+            caption.setText(self._name(pid))
         self.invite_button.setText(self.tr("Invite"))
         self.admit_button.setText(self.tr("Admit"))
         self.decline_button.setText(self.tr("Decline"))
@@ -351,16 +354,27 @@ class LiveWindow(QMainWindow):
                 qimage = QImage(image.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
                 label.setPixmap(QPixmap.fromImage(qimage))
 
+    def _name(self, pid: str) -> str:
+        if pid == "investigator":
+            return self.tr("You")
+        person = self.planned.get(pid)
+        return person.display_name if person else pid
+
     def _tile(self, pid: str) -> QLabel:
         if pid not in self.tile_labels:
-            label = QLabel(pid)
+            label = QLabel(self._name(pid))
             label.setObjectName(f"tile_{pid}")
             label.setMinimumSize(320, 240)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setStyleSheet("background:#111;color:#eee")
-            label.setAccessibleName(pid)
+            label.setAccessibleName(self._name(pid))
+            caption = QLabel(self._name(pid))
+            caption.setObjectName(f"tileName_{pid}")
+            self.tile_names[pid] = caption
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
             n = len(self.tile_labels)
-            self.tile_grid.addWidget(label, n // 2, n % 2)
+            self.tile_grid.addWidget(label, (n // 2) * 2, n % 2)
+            self.tile_grid.addWidget(caption, (n // 2) * 2 + 1, n % 2)
             self.tile_labels[pid] = label
         return self.tile_labels[pid]
 
@@ -370,10 +384,10 @@ class LiveWindow(QMainWindow):
         if isinstance(event, ParticipantEvent):
             self._set_person(event)
         elif isinstance(event, PresenceInterval):
-            self.alerts.addItem(f"{event.participant}: {event.describe()}")
+            self.alerts.addItem(f"{self._name(event.participant)}: {event.describe()}")
         elif isinstance(event, PresenceChanged) and event.state.value != "present":
             self.alerts.addItem(
-                f"{_clock(event.t)} {event.participant}: "
+                f"{_clock(event.t)} {self._name(event.participant)}: "
                 + (
                     self.tr("no face")
                     if event.state.value == "absent"

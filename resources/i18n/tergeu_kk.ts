@@ -577,6 +577,10 @@
         <translation>%1 сегмент мөрленді, соңғысы %2 · бос орын %3 ГБ</translation>
     </message>
     <message>
+        <source>You</source>
+        <translation>Сіз</translation>
+    </message>
+    <message>
         <source>no face</source>
         <translation>бет көрінбейді</translation>
     </message>

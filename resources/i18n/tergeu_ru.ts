@@ -577,6 +577,10 @@
         <translation>Запечатано сегментов: %1, последний в %2 · свободно %3 ГБ</translation>
     </message>
     <message>
+        <source>You</source>
+        <translation>Вы</translation>
+    </message>
+    <message>
         <source>no face</source>
         <translation>лицо не видно</translation>
     </message>
