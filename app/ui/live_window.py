@@ -200,6 +200,11 @@ class LiveWindow(QMainWindow):
             shortcut.activated.connect(lambda n=note: self.mark(n))
             self.marker_buttons.append(button)
             markers.addWidget(button)
+        self.masking_button = QPushButton()
+        self.masking_button.setObjectName("maskingButton")
+        self.masking_button.clicked.connect(self.ask_masking)
+        QShortcut(QKeySequence("F9"), self).activated.connect(self.ask_masking)
+        markers.addWidget(self.masking_button)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -313,6 +318,7 @@ class LiveWindow(QMainWindow):
         ]
         for (key, _), button, label in zip(MARKERS, self.marker_buttons, labels, strict=True):
             button.setText(f"{label} ({key})")
+        self.masking_button.setText(self.tr("Masking…") + " (F9)")
         for widget, name in (
             (self.people, self.tr("Participants")),
             (self.alerts, self.tr("Presence alerts")),
@@ -450,6 +456,18 @@ class LiveWindow(QMainWindow):
     def report_error(self, message: str) -> None:
         self.errors.append(message)
         self.alerts.addItem(f"⚠ {message}")
+
+    def ask_masking(self) -> None:
+        """Masking (a face or voice hidden in what participants see) is put on the record with
+        its reason and time."""
+        reason, ok = QInputDialog.getText(
+            self, self.tr("Masking"), self.tr("What is masked, and why:")
+        )
+        if ok and reason.strip():
+            self.mark_masking(reason.strip())
+
+    def mark_masking(self, reason: str) -> None:
+        self.mark(f"masking: {reason}")
 
     def mark(self, note: str) -> None:
         self._run(self.session.marker(note))

@@ -549,6 +549,10 @@
         <translation>Жалғасты</translation>
     </message>
     <message>
+        <source>Masking…</source>
+        <translation>Бүркемелеу…</translation>
+    </message>
+    <message>
         <source>Testimony so far</source>
         <translation>Осы уақытқа дейінгі айғақтар</translation>
     </message>
@@ -595,6 +599,14 @@
     <message>
         <source>weak connection</source>
         <translation>байланыс әлсіз</translation>
+    </message>
+    <message>
+        <source>Masking</source>
+        <translation>Бүркемелеу</translation>
+    </message>
+    <message>
+        <source>What is masked, and why:</source>
+        <translation>Не бүркемеленеді және неге:</translation>
     </message>
     <message>
         <source>Reason for the pause</source>

@@ -549,6 +549,10 @@
         <translation>Возобновлено</translation>
     </message>
     <message>
+        <source>Masking…</source>
+        <translation>Маскирование…</translation>
+    </message>
+    <message>
         <source>Testimony so far</source>
         <translation>Показания на данный момент</translation>
     </message>
@@ -595,6 +599,14 @@
     <message>
         <source>weak connection</source>
         <translation>слабая связь</translation>
+    </message>
+    <message>
+        <source>Masking</source>
+        <translation>Маскирование</translation>
+    </message>
+    <message>
+        <source>What is masked, and why:</source>
+        <translation>Что маскируется и почему:</translation>
     </message>
     <message>
         <source>Reason for the pause</source>

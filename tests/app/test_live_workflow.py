@@ -192,6 +192,7 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     qtbot.keyClick(live.answer, Qt.Key.Key_Return)
     live.activateWindow()
     live.mark("exhibit shown")
+    live.mark_masking("the witness's face, on the prosecutor's order (protected witness)")
     qtbot.waitUntil(lambda: live.session.sealed >= 4, timeout=15000)
 
     qtbot.mouseClick(live.stop_button, Qt.MouseButton.LeftButton)
@@ -204,6 +205,8 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     entries = read_log(live.session.action_dir)
     kinds = [e.kind for e in entries]
     assert "participant_admitted" in kinds and "marker" in kinds
+    notes = [e.data["note"] for e in entries if e.kind == "marker"]
+    assert any(n.startswith("masking: the witness's face") for n in notes), notes
     assert [e.data["event"] for e in entries if e.kind == "procedural_step"] == ["started", "done"]
     tracks = {e.data["track"] for e in entries if e.kind == "segment_sealed"}
     assert {f"{pid}-video", f"{pid}-audio"} <= tracks
