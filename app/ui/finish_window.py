@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -33,7 +34,8 @@ from app.ui.bridge import EventBridge
 if TYPE_CHECKING:
     from protocol.signing import Pkcs12Signer
 
-DocumentsMaker = Callable[["Pkcs12Signer"], Coroutine[Any, Any, Documents]]
+# (the investigator's opened identity, their corrections and additions) → the documents
+DocumentsMaker = Callable[["Pkcs12Signer", str], Coroutine[Any, Any, Documents]]
 
 
 class FinishWindow(QWidget):
@@ -89,6 +91,13 @@ class FinishWindow(QWidget):
         self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.pages = QLabel()
         self.pages.setObjectName("pageCount")
+        self.corrections = QPlainTextEdit()
+        self.corrections.setObjectName("corrections")
+        self.corrections.setMaximumHeight(70)
+        self.redo_button = QPushButton()
+        self.redo_button.setObjectName("redoPreview")
+        self.redo_button.setEnabled(False)
+        self.redo_button.clicked.connect(self.prepare_again)
         self.identity = QLineEdit(identity)
         self.identity.setObjectName("signingIdentity")
         self.browse = QPushButton()
@@ -129,6 +138,12 @@ class FinishWindow(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.pages)
+        self.corrections_label = QLabel()
+        layout.addWidget(self.corrections_label)
+        corrections_row = QHBoxLayout()
+        corrections_row.addWidget(self.corrections, 1)
+        corrections_row.addWidget(self.redo_button)
+        layout.addLayout(corrections_row)
         layout.addLayout(self.form)
         layout.addWidget(self.open_button)
         layout.addWidget(self.sign_button)
@@ -160,6 +175,11 @@ class FinishWindow(QWidget):
         self.password.setAccessibleName(self.tr("Password of the signing identity"))
         self.preview.setAccessibleName(self.tr("Protocol preview"))
         self.open_button.setText(self.tr("Open the identity and prepare the protocol"))
+        self.corrections_label.setText(
+            self.tr("Corrections and additions (they become part of the protocol):")
+        )
+        self.corrections.setAccessibleName(self.tr("Corrections and additions"))
+        self.redo_button.setText(self.tr("Update the preview"))
         self.sign_button.setText(self.tr("Sign, verify and put in the outbox"))
         self.token_label.setText(self.tr("Upload token"))
         self.token.setAccessibleName(self.tr("Upload token"))
@@ -184,15 +204,30 @@ class FinishWindow(QWidget):
         self.result.setText("")
         self.stage.setText(self.tr("Preparing the protocol…"))
 
+        corrections = self.corrections.toPlainText().strip()
+
         async def prepare() -> tuple[Pkcs12Signer, Documents]:
             signer = await open_identity(identity, password)
-            return signer, await self.make_documents(signer)
+            return signer, await self.make_documents(signer, corrections)
 
         self.bridge.run(prepare(), on_result=self._prepared, on_error=self._failed)
 
     def _prepared(self, result: tuple[Pkcs12Signer, Documents]) -> None:
         self.signer, documents = result
         self._show_documents(documents)
+
+    def prepare_again(self) -> None:
+        """Corrections changed: make the documents again with the identity already open."""
+        if self.signer is None:
+            return
+        self.sign_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+        self.stage.setText(self.tr("Preparing the protocol…"))
+        self.bridge.run(
+            self.make_documents(self.signer, self.corrections.toPlainText().strip()),
+            on_result=self._show_documents,
+            on_error=self._failed,
+        )
 
     def _show_documents(self, documents: Documents) -> None:
         self.documents = documents
@@ -202,6 +237,7 @@ class FinishWindow(QWidget):
         self.pdf.load(self._buffer)
         self.pages.setText(self.tr("%1 pages").replace("%1", str(self.pdf.pageCount())))
         self.stage.setText(self.tr("Ready to sign"))
+        self.redo_button.setEnabled(True)
         self.identity.setEnabled(False)
         self.password.setEnabled(False)
         self.sign_button.setEnabled(True)
@@ -234,6 +270,8 @@ class FinishWindow(QWidget):
         if self.documents is None or self.signer is None or not self.sign_button.isEnabled():
             return
         self.sign_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+        self.corrections.setReadOnly(True)
         self.result.setText("")
         container = self.action_dir.parent / f"{self.documents.document_id}.asice"
         self.bridge.run(

@@ -8,6 +8,7 @@ the live window opens when the signaling server is listening.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from app.core.storage.models import ActionState
 from app.ui.bridge import EventBridge
 from app.ui.finish_window import FinishWindow
 from app.ui.live_window import LiveWindow, PlannedPerson
+from protocol.testimony import Statement
 from recorder.clock import SessionClock
 
 if TYPE_CHECKING:
@@ -135,7 +137,7 @@ class LiveStarter:
         language = self.db.action(action_id).language
         ids = {p.id: participant_id(p.id) for p in self.db.participants_of(action_id)}
 
-        async def documents(signer: Pkcs12Signer) -> Documents:
+        async def documents(signer: Pkcs12Signer, corrections: str) -> Documents:
             from protocol.from_log import protocol_from_action, signed_by
             from protocol.metadata import protocol_to_json
             from protocol.render import render_pdf
@@ -152,6 +154,9 @@ class LiveStarter:
                 ),
             )
             proto = await asyncio.to_thread(protocol_from_action, action_dir, entered)
+            if corrections:  # the investigator's corrections and additions, made at the end
+                note = Statement("investigator", "correction", corrections, proto.action.end)
+                proto = dataclasses.replace(proto, statements=(*proto.statements, note))
             now = datetime.now(UTC)
             proto = signed_by(proto, "investigator", signer, now)  # signer named in the record
             pdf = await asyncio.to_thread(

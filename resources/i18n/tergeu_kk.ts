@@ -236,6 +236,18 @@
         <translation>Кілтті ашып, хаттаманы дайындау</translation>
     </message>
     <message>
+        <source>Corrections and additions (they become part of the protocol):</source>
+        <translation>Түзетулер мен толықтырулар (хаттамаға енеді):</translation>
+    </message>
+    <message>
+        <source>Corrections and additions</source>
+        <translation>Түзетулер мен толықтырулар</translation>
+    </message>
+    <message>
+        <source>Update the preview</source>
+        <translation>Алдын ала қарауды жаңарту</translation>
+    </message>
+    <message>
         <source>Sign, verify and put in the outbox</source>
         <translation>Қол қою, тексеру және жіберу кезегіне қою</translation>
     </message>

@@ -236,6 +236,18 @@
         <translation>Открыть ключ и подготовить протокол</translation>
     </message>
     <message>
+        <source>Corrections and additions (they become part of the protocol):</source>
+        <translation>Исправления и дополнения (войдут в протокол):</translation>
+    </message>
+    <message>
+        <source>Corrections and additions</source>
+        <translation>Исправления и дополнения</translation>
+    </message>
+    <message>
+        <source>Update the preview</source>
+        <translation>Обновить предпросмотр</translation>
+    </message>
+    <message>
         <source>Sign, verify and put in the outbox</source>
         <translation>Подписать, проверить и поставить в очередь на отправку</translation>
     </message>

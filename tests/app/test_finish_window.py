@@ -87,7 +87,7 @@ def _window(
     window = FinishWindow(
         bridge,
         recording,
-        lambda signer: _documents(recording, signer),
+        lambda signer, corrections: _documents(recording, signer),
         identity=str(IDENTITY),
         outbox=tmp_path / "outbox",
         erdr_number="123456789012345",

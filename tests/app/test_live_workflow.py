@@ -223,6 +223,7 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     # finish: the protocol is made from the log and what was entered, signed, verified, queued
     assert main.live is not None and main.live.finish_windows
     finish = main.live.finish_windows[0]
+    finish.corrections.setPlainText("The time of the break was 11:02, not 11:03.")
     finish.identity.setText(str(MAIN / "identities" / "investigator.p12"))
     finish.password.setText(PASSWORD)
     qtbot.mouseClick(finish.open_button, Qt.MouseButton.LeftButton)
@@ -234,6 +235,9 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     names = {p["full_name"] for p in document["participants"]}
     assert "Aigerim Nurlanovna Seitkali" in names
     assert "map.png" in json.dumps(document, ensure_ascii=False)
+    assert {"participant": "investigator", "kind": "correction"}.items() <= next(
+        s for s in document["statements"] if s["kind"] == "correction"
+    ).items()
     qtbot.wait(1500)  # QPdfView renders pages on its own thread
     save(finish, "finish-en")
     out = OUT / "protocol-from-session.pdf"
