@@ -47,6 +47,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setFont(install_bundled_font())
     app.setWindowIcon(QIcon(str(resources.path("icons", "tergeu.svg"))))
     settings = QSettings(str(paths.root / "ui.ini"), QSettings.Format.IniFormat)
+    app.setProperty("tergeu_ui_settings", str(paths.root / "ui.ini"))  # app/ui/layout.py
     translations = Translations(compile_translations(paths.translations))
     language = str(settings.value("language", config["ui.language"]))
     translations.switch(language if language in ("kk", "ru", "en") else "ru")

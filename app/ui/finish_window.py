@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.finish import Documents, Exported, open_identity, sign_and_export, upload
 from app.ui.bridge import EventBridge
+from app.ui.layout import remember_layout
 
 if TYPE_CHECKING:
     from protocol.signing import Pkcs12Signer
@@ -157,6 +158,7 @@ class FinishWindow(QWidget):
         upload_row.addWidget(self.upload_button)
         layout.addLayout(upload_row)
         self.resize(900, 900)
+        remember_layout(self, "finish")
         self.retranslate()
         self.stage.setText(self.tr("Open your signing identity to prepare the protocol"))
         bridge.core_event.connect(self._on_core)

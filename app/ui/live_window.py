@@ -41,6 +41,7 @@ from app.core.session import LiveSession
 from app.ui import domain_texts
 from app.ui.bridge import EventBridge
 from app.ui.identity_panel import IdentityDialog
+from app.ui.layout import remember_layout
 from app.ui.lobby import InviteDialog
 from recorder.recording import RecorderWarning, SegmentSealed, Stopped
 
@@ -266,6 +267,7 @@ class LiveWindow(QMainWindow):
             self.people.setCurrentRow(0)
         self.retranslate()
         self.show_step()
+        remember_layout(self, "live")
 
     # --- texts ----------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from app.core.finish import open_identity
 from app.core.participant import Participant, Reply, TextShown
 from app.core.session import FrameTap
 from app.ui.bridge import EventBridge
+from app.ui.layout import remember_layout
 from recorder.clock import SessionClock
 
 TILE = 320
@@ -196,6 +197,7 @@ class ParticipantWindow(QMainWindow):
         layout.addWidget(self.tiles, 1)
         self.setCentralWidget(root)
         self.resize(900, 700)
+        remember_layout(self, "participant")
         bridge.core_event.connect(self._on_core)
         self.timer = QTimer(self)
         self.timer.setInterval(100)

@@ -47,6 +47,7 @@ from app.core.procedure import load_step
 from app.core.review import SegmentStatus, Timeline, build_timeline
 from app.ui.background import run_in_background
 from app.ui.errors import show_error
+from app.ui.layout import remember_layout
 from app.ui.timeline import TimelineView
 from recorder.report import Report, Status
 
@@ -239,6 +240,7 @@ class ReviewWindow(QMainWindow):
         self.timer.timeout.connect(self._tick)
         self.resize(1100, 800)
         self.retranslate()
+        remember_layout(self, "review")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -204,3 +204,25 @@ def test_start_up_recovers_a_recording_cut_by_a_crash(qtbot, window: MainWindow)
     window.recover_interrupted(on_done=lambda o: again.append(o))
     qtbot.waitUntil(lambda: bool(again), timeout=60000)
     assert again == [[]]
+
+
+def test_window_layout_is_remembered(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.review_window import ReviewWindow
+
+    app = QApplication.instance()
+    assert app is not None
+    app.setProperty("tergeu_ui_settings", str(tmp_path / "ui.ini"))
+    try:
+        first = ReviewWindow(tmp_path / "none.asice")
+        qtbot.addWidget(first)
+        first.show()
+        first.resize(700, 500)
+        qtbot.waitUntil(lambda: first.width() == 700)
+        first.close()
+        second = ReviewWindow(tmp_path / "none.asice")
+        qtbot.addWidget(second)
+        assert (second.width(), second.height()) == (700, 500)
+    finally:
+        app.setProperty("tergeu_ui_settings", None)
