@@ -94,6 +94,7 @@ class IdentityResult:
     identity: CertificateIdentity | None = None
     certificate_sha256: str = ""
     demo: bool = False
+    certificate: str = ""  # the signer's certificate, DER in base64, kept in the log as evidence
 
     @property
     def accepted(self) -> bool:
@@ -109,6 +110,8 @@ class IdentityResult:
             "certificate_sha256": self.certificate_sha256,
             "demo": self.demo,
         }
+        if self.certificate:
+            data["certificate"] = self.certificate
         if self.refusal is not None:
             data["reason"] = self.refusal.value
         if self.identity is not None:
@@ -213,6 +216,7 @@ async def verify_signed_payload(
     extra: dict[str, Any] = {
         "certificate_sha256": fingerprint,
         "demo": is_demo(status.signing_cert),
+        "certificate": base64.b64encode(status.signing_cert.dump()).decode(),
     }
     try:
         identity = identity_from_certificate(cert)

@@ -5,6 +5,8 @@ against the configured anchors and the invited IIN, and logs the result either w
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import time
 from pathlib import Path
 
@@ -91,6 +93,8 @@ async def test_expert_signs_the_challenge(tmp_path: Path, case: str, reason: str
         assert entry["result"] == "accepted", entry
         assert entry["subject"]["iin"] == iin and entry["demo"] is True
         assert len(entry["certificate_sha256"]) == 64
+        der = base64.b64decode(entry["certificate"])  # the certificate itself is on the record
+        assert hashlib.sha256(der).hexdigest() == entry["certificate_sha256"]
     else:
         assert entry["result"] == "refused" and entry["reason"] == reason, entry
         assert entry["message"]
