@@ -71,11 +71,15 @@ def _kill_recover_verify(tmp_path: Path, ready: str, kill_after: float) -> Recov
     before = {f: (action / f).read_bytes() for f in _sealed(action)}
 
     in_flight = {p.relative_to(action).as_posix() for p in action.rglob("*.ts.part")}
+    # a segment renamed to .ts whose log entry the kill prevented: recovery adopts it
+    unlogged = {p.relative_to(action).as_posix() for p in action.rglob("*.ts")} - set(before)
 
     result = recover(action)
 
     print(f"killed after {kill_after:.3f} s: {result.summary()}; lost {list(result.lost)}")
-    salvaged = {s.file + ".part" for s in result.recovered}
+    recovered_files = {s.file for s in result.recovered}
+    assert unlogged <= recovered_files  # every unlogged sealed segment adopted
+    salvaged = {f + ".part" for f in recovered_files - unlogged}
     assert salvaged | set(result.lost) == in_flight  # every partial accounted for
 
     after = _sealed(action)
