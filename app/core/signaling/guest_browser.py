@@ -99,8 +99,16 @@ class Page:
             if value:
                 return value
             if loop.time() > end:
+                # what the person would see: the page's banner (errors) and its state
+                seen = await self.evaluate(
+                    "(() => { try { const b = document.getElementById('banner');"
+                    " return (b ? b.textContent : '') + ' | state ' +"
+                    " (window.tergeuGuest ? tergeuGuest.state : '?'); }"
+                    " catch (e) { return String(e); } })()"
+                )
                 raise SessionError(
-                    "browser", f"timed out after {timeout}s waiting for {expression}"
+                    "browser",
+                    f"timed out after {timeout}s waiting for {expression}; the page shows: {seen}",
                 )
             await asyncio.sleep(0.02)
 
@@ -221,7 +229,8 @@ async def join_as_guest(page: Page, pin: str, *, timeout: float = 15.0) -> None:
     await page.wait_for("window.tergeuGuest && tergeuGuest.state === 'invited'", timeout=timeout)
     await page.evaluate("(() => { const a = document.getElementById('ack'); a.click(); })()")
     await page.evaluate("document.getElementById('rules-next').click()")
-    await page.wait_for("!document.getElementById('dev-next').disabled", timeout=timeout)
+    # the camera and microphone start here: slow on a loaded machine, so allow more time
+    await page.wait_for("!document.getElementById('dev-next').disabled", timeout=3 * timeout)
     await page.evaluate("document.getElementById('dev-next').click()")
     await type_pin(page, pin)
     await page.wait_for(
