@@ -167,12 +167,19 @@
   // ---------- devices ----------
   async function startDevices() {
     $("dev-next").disabled = true; banner("");
+    let request = null, late = false;
     try {
       if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw { name: "Insecure" };
-      st.stream = await navigator.mediaDevices.getUserMedia({
+      request = navigator.mediaDevices.getUserMedia({
         audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 } },
       });
+      // a camera that never answers: say so and offer "try again" instead of a blank preview
+      const slow = new Promise((_, reject) => setTimeout(() => {
+        late = true; reject({ name: "NotReadableError" });
+      }, 12000));
+      st.stream = await Promise.race([request, slow]);
     } catch (e) {
+      if (late && request) request.then((s) => s.getTracks().forEach((x) => x.stop())).catch(() => {});
       const code = { NotAllowedError: "camera_blocked", NotFoundError: "no_camera",
         NotReadableError: "camera_busy", Insecure: "insecure" }[e && e.name] || "camera_blocked";
       banner(t("err_" + code));

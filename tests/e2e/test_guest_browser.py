@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.signaling.guest_browser import Chromium, join_as_guest, type_pin
+from app.core.signaling.guest_browser import Chromium, join_as_guest, pass_device_check, type_pin
 from tests.e2e.session_env import Env, shot_dir, wait_state
 
 pytestmark = pytest.mark.e2e
@@ -82,8 +82,7 @@ async def test_wrong_pin_shown_then_locked(env: Env, chromium: Chromium, tmp_pat
     await page.wait_for("window.tergeuGuest && tergeuGuest.state === 'invited'")
     await page.evaluate("document.getElementById('ack').click()")
     await page.evaluate("document.getElementById('rules-next').click()")
-    await page.wait_for("!document.getElementById('dev-next').disabled")
-    await page.evaluate("document.getElementById('dev-next').click()")
+    await pass_device_check(page)
     for left in (4, 3, 2, 1):
         await type_pin(page, bad)
         await page.wait_for(
@@ -120,3 +119,30 @@ async def test_browser_guest_reconnects_after_network_loss(
     kinds = env.log.kinds("g1")
     assert kinds.index("participant_left") < kinds.index("participant_reconnected")
     await page.close()
+
+
+async def test_camera_that_never_answers_is_said_and_try_again_works(
+    env: Env, chromium: Chromium
+) -> None:
+    issued = env.issue()
+    page = await chromium.new_page(issued.link.replace("/join#", "/join?lang=en#"))
+    await page.wait_for("window.tergeuGuest && tergeuGuest.state === 'invited'")
+    # the camera hangs: getUserMedia never settles
+    await page.evaluate(
+        "(() => { window.realGum = navigator.mediaDevices.getUserMedia.bind("
+        "navigator.mediaDevices); navigator.mediaDevices.getUserMedia = "
+        "() => new Promise(() => {}); })()"
+    )
+    await page.evaluate("document.getElementById('ack').click()")
+    await page.evaluate("document.getElementById('rules-next').click()")
+    banner = await page.wait_for(
+        "!document.getElementById('banner').hidden && document.getElementById('banner')"
+        ".textContent",
+        timeout=20,
+    )
+    assert banner and await page.evaluate("document.getElementById('dev-next').disabled")
+    # the camera answers again: "try again" gets the guest through
+    await page.evaluate("navigator.mediaDevices.getUserMedia = window.realGum")
+    await page.evaluate("document.getElementById('dev-retry').click()")
+    await page.wait_for("!document.getElementById('dev-next').disabled")
+    assert await page.evaluate("document.getElementById('banner').hidden")

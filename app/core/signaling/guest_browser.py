@@ -102,8 +102,9 @@ class Page:
                 # what the person would see: the page's banner (errors) and its state
                 seen = await self.evaluate(
                     "(() => { try { const b = document.getElementById('banner');"
-                    " return (b ? b.textContent : '') + ' | state ' +"
-                    " (window.tergeuGuest ? tergeuGuest.state : '?'); }"
+                    " const g = window.tergeuGuest; const a = document.getElementById('ack');"
+                    " return (b ? b.textContent : '') + ' | state ' + (g ? g.state : '?') +"
+                    " ' | screen ' + (g ? g.screen : '?') + ' | ack ' + (a ? a.checked : '?'); }"
                     " catch (e) { return String(e); } })()"
                 )
                 raise SessionError(
@@ -229,13 +230,24 @@ async def join_as_guest(page: Page, pin: str, *, timeout: float = 15.0) -> None:
     await page.wait_for("window.tergeuGuest && tergeuGuest.state === 'invited'", timeout=timeout)
     await page.evaluate("(() => { const a = document.getElementById('ack'); a.click(); })()")
     await page.evaluate("document.getElementById('rules-next').click()")
-    # the camera and microphone start here: slow on a loaded machine, so allow more time
-    await page.wait_for("!document.getElementById('dev-next').disabled", timeout=3 * timeout)
-    await page.evaluate("document.getElementById('dev-next').click()")
+    await pass_device_check(page, timeout)
     await type_pin(page, pin)
     await page.wait_for(
         "['waiting', 'admitted', 'connected'].includes(tergeuGuest.state)", timeout=timeout
     )
+
+
+async def pass_device_check(page: Page, timeout: float = 15.0) -> None:
+    """Wait until the camera and microphone check lets the guest go on; like a person, press
+    "try again" once when the page says the camera did not answer (the page gives up on a
+    camera after 12 s)."""
+    ready = "!document.getElementById('dev-next').disabled"
+    try:
+        await page.wait_for(ready, timeout=timeout)
+    except SessionError:
+        await page.evaluate("document.getElementById('dev-retry').click()")
+        await page.wait_for(ready, timeout=2 * timeout)
+    await page.evaluate("document.getElementById('dev-next').click()")
 
 
 async def type_pin(page: Page, pin: str) -> None:
