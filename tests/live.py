@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from app.core.config import Config
+from app.core.hub import Hub
+from app.core.invites import InviteBook
 from app.core.session import LiveSession
+from app.core.signaling.server import SignalingServer
 from recorder.clock import SessionClock
 from recorder.errors import RecorderError
 from recorder.kinds import LogFormatError
 from recorder.log import LogEntry, read_log
+from recorder.recording import EventLog, Recorder
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 
 
@@ -51,3 +58,50 @@ def make_live_session(
         port=0,
         tls_folder=tmp_path / "tls",
     )
+
+
+@dataclass
+class HubRig:
+    """A recorder, a signaling server on loopback and a hub with synthetic investigator sources."""
+
+    clock: SessionClock
+    recorder: Recorder
+    book: InviteBook
+    server: SignalingServer
+    hub: Hub
+
+    async def stop(self) -> None:
+        await self.hub.close()
+        await self.recorder.stop()  # idempotent
+        await self.server.stop()
+
+
+async def start_hub(
+    action_dir: Path, *, title: str = "Interrogation", log: EventLog | None = None
+) -> HubRig:
+    """Start the rig recording into ``action_dir`` (action ``A1``, 1 s segments); with ``log``
+    (and its clock) the entries go there instead of a real signed action log."""
+    clock = getattr(log, "clock", None) or SessionClock.start()
+    recorder = await Recorder.start(
+        action_dir,
+        action_id="A1",
+        planned_seconds=60,
+        clock=clock,
+        log=log,
+        signing_key=None if log is not None else Ed25519PrivateKey.generate(),
+        segment_seconds=1.0,
+    )
+    book = InviteBook()
+    server = SignalingServer(book, port=0)
+    await server.start()
+    hub = Hub(
+        action_id="A1",
+        action_title=title,
+        invites=book,
+        recorder=recorder,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock),
+    )
+    server.add_session(hub)
+    await hub.start()
+    return HubRig(clock, recorder, book, server, hub)

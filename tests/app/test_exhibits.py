@@ -26,12 +26,10 @@ from typing import Any
 import av
 import numpy as np
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
 from app.core.exhibits import ExhibitError, next_number, prepare_exhibit, prepare_screen
 from app.core.hub import Hub
-from app.core.invites import InviteBook
 from app.core.media_sources import ScreenArea, StillTrack, SwitchTrack
 from app.core.participant import Participant
 from app.core.signaling.server import SignalingServer
@@ -43,6 +41,7 @@ from recorder.log import read_log
 from recorder.recording import Recorder
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
+from tests.live import start_hub
 from tests.protocol.live_action import entered
 
 GREEN = (30, 200, 60)
@@ -156,35 +155,13 @@ async def until(cond: Callable[[], bool], what: str, timeout: float = 15.0) -> N
 
 @pytest.fixture
 async def live(tmp_path: Path) -> AsyncIterator[Live]:
-    clock = SessionClock.start()
     action_dir = tmp_path / "action"
-    recorder = await Recorder.start(
-        action_dir,
-        action_id="A1",
-        planned_seconds=60,
-        clock=clock,
-        signing_key=Ed25519PrivateKey.generate(),
-        segment_seconds=1.0,
-    )
-    book = InviteBook()
-    server = SignalingServer(book, port=0)
-    await server.start()
-    hub = Hub(
-        action_id="A1",
-        action_title="Interrogation",
-        invites=book,
-        recorder=recorder,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-    )
-    server.add_session(hub)
-    await hub.start()
-    s = Live(hub, server, recorder, clock, action_dir)
+    rig = await start_hub(action_dir)
+    s = Live(rig.hub, rig.server, rig.recorder, rig.clock, action_dir)
     yield s
-    await hub.close()
+    await rig.hub.close()
     await asyncio.wait_for(asyncio.gather(*s.tasks, return_exceptions=True), 10)
-    await recorder.stop()  # idempotent: the tests that check the log stopped it already
-    await server.stop()
+    await rig.stop()  # idempotent: the tests that check the log stopped the recorder already
 
 
 def decode_segments(action_dir: Path, entries: list[Any], track: str) -> list[av.frame.Frame]:

@@ -19,6 +19,7 @@ from app.core.signaling.server import SignalingServer
 from recorder.clock import SessionClock
 from recorder.recording import Recorder
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from tests.live import start_hub
 
 
 @dataclass
@@ -74,35 +75,13 @@ class Session:
 
 @pytest.fixture
 async def session(tmp_path: Path) -> AsyncIterator[Session]:
-    clock = SessionClock.start()
-    log = MemoryLog(clock)
-    recorder = await Recorder.start(
-        tmp_path / "action",
-        action_id="A1",
-        planned_seconds=60,
-        clock=clock,
-        log=log,
-        segment_seconds=1.0,
-    )
-    book = InviteBook()
-    server = SignalingServer(book, port=0)
-    await server.start()
-    hub = Hub(
-        action_id="A1",
-        action_title="Interrogation",
-        invites=book,
-        recorder=recorder,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-    )
-    server.add_session(hub)
-    await hub.start()
-    s = Session(hub, server, book, clock, log, recorder)
+    log = MemoryLog(SessionClock.start())
+    rig = await start_hub(tmp_path / "action", log=log)
+    s = Session(rig.hub, rig.server, rig.book, rig.clock, log, rig.recorder)
     yield s
-    await hub.close()
+    await rig.hub.close()
     await asyncio.wait_for(asyncio.gather(*s.tasks, return_exceptions=True), 10)
-    await recorder.stop()
-    await server.stop()
+    await rig.stop()
 
 
 def forwarded_frames(p: Participant, kind: str = "video") -> int:

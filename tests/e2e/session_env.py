@@ -15,8 +15,8 @@ from app.core.invites import InviteBook, IssuedInvite
 from app.core.signaling.server import SignalingServer
 from recorder.clock import SessionClock
 from recorder.recording import Recorder
-from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from tests.app.test_hub import MemoryLog
+from tests.live import start_hub
 
 SHOTS = os.environ.get("TERGEU_SCREENSHOTS")  # a folder to keep the screenshots in, if set
 
@@ -42,33 +42,10 @@ class Env:
 
 async def session_env(tmp_path: Path) -> AsyncIterator[Env]:
     """Recorder (in-memory log), server and hub; the ``env`` fixture of tests/e2e."""
-    clock = SessionClock.start()
-    log = MemoryLog(clock)
-    recorder = await Recorder.start(
-        tmp_path / "action",
-        action_id="A1",
-        planned_seconds=60,
-        clock=clock,
-        log=log,
-        segment_seconds=1.0,
-    )
-    book = InviteBook()
-    server = SignalingServer(book, port=0)
-    await server.start()
-    hub = Hub(
-        action_id="A1",
-        action_title="Допрос свидетеля",
-        invites=book,
-        recorder=recorder,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-    )
-    server.add_session(hub)
-    await hub.start()
-    yield Env(hub, server, book, recorder, log)
-    await hub.close()
-    await recorder.stop()
-    await server.stop()
+    log = MemoryLog(SessionClock.start())
+    rig = await start_hub(tmp_path / "action", title="Допрос свидетеля", log=log)
+    yield Env(rig.hub, rig.server, rig.book, rig.recorder, log)
+    await rig.stop()
 
 
 def shot_dir(tmp_path: Path) -> Path:
