@@ -23,6 +23,9 @@ from recorder.canonical import CanonicalJSONError, canonical_json, parse_json_ob
 
 FORMAT = "tergeu-annotation/1"
 KINDS = ("arrow", "rect", "text")
+MAX_SHAPES = 200
+MAX_TEXT = 500  # characters of one text shape
+MAX_NOTE = 2000
 COLOUR = (215, 38, 61)
 
 
@@ -67,6 +70,7 @@ class Annotation:
     author: str
     created_utc: str
     shapes: tuple[Shape, ...]
+    note: str = ""
 
     def __post_init__(self) -> None:
         if len(self.still_sha256) != 64 or any(
@@ -77,11 +81,20 @@ class Annotation:
             raise AnnotationError("author is empty: every annotation is signed off by a person")
         if not self.shapes:
             raise AnnotationError("an annotation needs at least one shape")
+        if not isinstance(self.note, str):
+            raise AnnotationError(f"note {self.note!r}: expected a string")
+        if len(self.note) > MAX_NOTE:
+            raise AnnotationError(
+                f"note has {len(self.note)} characters; at most {MAX_NOTE} allowed"
+            )
 
     def to_bytes(self) -> bytes:
-        """Canonical JSON, the bytes stored as evidence and hashed into the log."""
+        """Canonical JSON, the bytes stored as evidence and hashed into the log (``note``
+        only when there is one)."""
+        note = {"note": self.note} if self.note else {}
         return canonical_json(
             {
+                **note,
                 "format": FORMAT,
                 "still": {
                     "file": self.still_file,
@@ -97,6 +110,11 @@ class Annotation:
 
 
 def parse_shapes(raw: Sequence[Mapping[str, Any]], width: int, height: int) -> tuple[Shape, ...]:
+    """Strictly read shapes given as JSON (from the wire or a file) for a ``width``×``height``
+    still; :class:`AnnotationError` names the first bad shape and what was expected."""
+    if not isinstance(raw, list | tuple) or not 1 <= len(raw) <= MAX_SHAPES:
+        count = len(raw) if isinstance(raw, list | tuple) else "no list of"
+        raise AnnotationError(f"shapes: {count} shapes; expected 1 to {MAX_SHAPES}")
     shapes = []
     for i, item in enumerate(raw):
         where = f"shapes[{i}]"
@@ -112,6 +130,10 @@ def parse_shapes(raw: Sequence[Mapping[str, Any]], width: int, height: int) -> t
         text = item.get("text", "")
         if not isinstance(text, str) or (kind == "text" and not text.strip()):
             raise AnnotationError(f"{where}.text: a text shape needs non-empty text")
+        if len(text) > MAX_TEXT:
+            raise AnnotationError(
+                f"{where}.text: {len(text)} characters; at most {MAX_TEXT} allowed"
+            )
         shapes.append(
             Shape(kind, tuple(_point(p, f"{where}.points", width, height) for p in points), text)
         )
@@ -125,7 +147,7 @@ def parse_annotation(data: bytes) -> Annotation:
     except CanonicalJSONError as e:
         raise AnnotationError(str(e)) from e
     expected = {"format", "still", "author", "created_utc", "shapes"}
-    if set(raw) != expected or raw["format"] != FORMAT:
+    if set(raw) - {"note"} != expected or raw["format"] != FORMAT:
         raise AnnotationError(
             f"annotation: fields {sorted(raw)}; expected {sorted(expected)} with format {FORMAT}"
         )
@@ -140,6 +162,7 @@ def parse_annotation(data: bytes) -> Annotation:
         author=raw["author"],
         created_utc=raw["created_utc"],
         shapes=parse_shapes(raw["shapes"], still["width"], still["height"]),
+        note=raw.get("note", ""),
     )
 
 

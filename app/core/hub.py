@@ -39,7 +39,9 @@ from app.core.policy import INVESTIGATOR, MediaPolicy
 from app.core.signaling.errors import ActRefused, SessionError
 from app.core.signaling.messages import Message
 from app.core.signaling.server import Channel, StillUpload
+from app.core.still_gallery import GALLERY_MESSAGES, GalleryStill, StillGallery, Viewer
 from app.core.stills import STILL_KINDS, StillRequest, store_still
+from recorder.clock import format_utc
 
 log = logging.getLogger(__name__)
 STATES = ("invited", "waiting", "admitted", "connected", "disconnected", "reconnected", "left")
@@ -199,6 +201,8 @@ class Hub:
             connection=self._connection_of,
             on_error=lambda message: self._error(None, message),
         )
+        # the stills gallery of experts and specialists (app/core/still_gallery.py)
+        self.gallery = StillGallery(self)
 
     # ---- public API -------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[HubEvent], None]) -> None:
@@ -428,6 +432,12 @@ class Hub:
             extra = {"reason": "full-resolution still"} if entry == "camera_interrupted" else {}
             await self._record(entry, peer, request_id=message["request_id"], **extra)
             return
+        if message.type in GALLERY_MESSAGES:
+            viewer = Viewer(peer.pid, peer.invite.role, channel)
+            await channel.send(
+                Message("act_result", await self.gallery.on_message(viewer, message))
+            )
+            return
         if message.type == "still_failed":
             for key, req in list(self._stills.items()):
                 if req.request_id == message["request_id"] and req.participant_id == peer.pid:
@@ -525,6 +535,21 @@ class Hub:
                 _now(),
             )
         )
+        if request.kind == "scene":
+            await self.gallery.stored(
+                GalleryStill(
+                    self.gallery.next_number(),
+                    peer.pid,
+                    peer.invite.role,
+                    request.caption,
+                    request.author,
+                    stored.evidence,
+                    stored.width,
+                    stored.height,
+                    upload.media_type,
+                    format_utc(_now()),
+                )
+            )
         if peer.channel is not None:
             await peer.channel.send(
                 Message(
@@ -639,6 +664,23 @@ class Hub:
         elif peer.state == "waiting":
             self._set_state(peer, "left", reason)
 
+    # ---- for the stills gallery (app/core/still_gallery.py) ------------------------------------
+    def admitted(self) -> list[Viewer]:
+        """The participants in the session now, with their control channels."""
+        return [
+            Viewer(p.pid, p.invite.role, p.channel)
+            for p in self._peers.values()
+            if p.channel is not None and p.state in ("admitted", "connected", "reconnected")
+        ]
+
+    async def log_for(self, participant_id: str, entry: str, /, **extra: Any) -> None:
+        await self._record(entry, self._peer(participant_id), **extra)
+
+    async def gallery_still(self, sha256: str, ticket: str) -> tuple[bytes, str]:
+        """A gallery still's bytes and media type for the holder of ``ticket`` (GET route)."""
+        data, still = await self.gallery.download(sha256, ticket)
+        return data, still.media_type
+
     # ---- internals ----------------------------------------------------------------------------
     def _admitted_channel(self, participant_id: str) -> Channel:
         peer = self._peer(participant_id)
@@ -699,6 +741,7 @@ class Hub:
             data["credential"] = credential
         await peer.channel.send(Message("admitted", data))
         await peer.channel.send(Message("recording", {"active": self.recording}))
+        await self.gallery.catch_up(Viewer(peer.pid, peer.invite.role, peer.channel))
 
     async def _connect(self, peer: _Peer) -> None:
         config = RTCConfiguration(

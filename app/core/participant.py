@@ -29,6 +29,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from app.core.expert_view import ExpertView
 from app.core.invites import parse_join_link
 from app.core.signaling.errors import SessionError
 from app.core.signaling.messages import (
@@ -174,6 +175,8 @@ class Participant:
         self.state = "new"
         self.admitted = asyncio.Event()
         self.connected = asyncio.Event()
+        # the stills gallery, still requests and annotations (experts and specialists)
+        self.expert = ExpertView(base, self._send_now, self._ssl)
 
     async def run(self) -> str:
         """Join, then stay until the session ends; returns the reason it ended."""
@@ -184,6 +187,7 @@ class Participant:
         await self._close_media()
         for task in list(self._act_tasks):
             task.cancel()
+        self.expert.close()
         return reason
 
     async def leave(self) -> None:
@@ -245,6 +249,12 @@ class Participant:
         assert self._ws is not None
         await self._ws.send_str(msg.encode())
 
+    async def _send_now(self, msg: Message) -> None:
+        """Send one of the participant's own acts; SessionError while not connected."""
+        if self._ws is None or self._ws.closed or self.state != "admitted":
+            raise SessionError("not_connected", "not in the session now: try again when back")
+        await self._ws.send_str(msg.encode())
+
     async def _handle(self, msg: Message) -> str | None:
         if msg.type == "invite":
             self.participant_id = msg["participant_id"]
@@ -279,8 +289,15 @@ class Participant:
             self._spawn(self._reply(shown))
         elif msg.type == "act_result":
             self.act_results[msg["request_id"]] = (msg["ok"], msg["message"])
+            code = str(msg.get("code", ""))
+            if self.expert.on_act_result(msg["request_id"], msg["ok"], msg["message"], code):
+                return None
             if not msg["ok"]:
                 log.warning("acknowledgment not accepted: %s", msg["message"])
+        elif msg.type == "roster":
+            self.expert.on_roster(msg["slots"])
+        elif msg.type == "still_available":
+            self.expert.on_still_available(dict(msg.data))
         elif msg.type == "capture_still":
             self._spawn(self._still(dict(msg.data)))
         elif msg.type == "identity_challenge":

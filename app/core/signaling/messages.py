@@ -86,6 +86,17 @@ CLIENT_MESSAGES: Mapping[str, Schema] = {
     # a desktop participant's answer to ``identity_challenge``: a detached CMS signature (base64)
     # over the challenge's canonical bytes, made with their PKCS#12 key ("" = no key to sign with)
     "identity_response": _s(request_id=(_STR, REQ), signature=(_STR, REQ)),
+    # an expert or specialist asks for a full-resolution scene still from the camera of
+    # ``participant_id`` (someone their media policy lets them see) → ``act_result``
+    "request_still": _s(request_id=(_STR, REQ), participant_id=(_STR, REQ), caption=(_STR, REQ)),
+    # an expert's annotation of a gallery still: shapes in the still's pixels
+    # (app.core.annotations: arrow/rect with 2 points, text with 1 point and text) → ``act_result``
+    "annotation": _s(
+        request_id=(_STR, REQ),
+        still_sha256=(_STR, REQ),
+        shapes=(_LIST, REQ),
+        note=(_STR, REQ),
+    ),
 }
 
 SERVER_MESSAGES: Mapping[str, Schema] = {
@@ -136,6 +147,20 @@ SERVER_MESSAGES: Mapping[str, Schema] = {
         nonce=(_STR, REQ),
         issued_utc=(_STR, REQ),
     ),
+    # a still of the action's gallery this expert/specialist may see: GET ``url`` with header
+    # X-Tergeu-Ticket: ``ticket`` (theirs alone), and check the bytes against ``sha256``
+    "still_available": _s(
+        number=(_INT, REQ),
+        sha256=(_STR, REQ),
+        participant_id=(_STR, REQ),
+        caption=(_STR, REQ),
+        width=(_INT, REQ),
+        height=(_INT, REQ),
+        taken_utc=(_STR, REQ),
+        media_type=(_STR, REQ),
+        url=(_STR, REQ),
+        ticket=(_STR, REQ),
+    ),
     # a temporary marker over the participant's own camera view (x, y: 0..1 of the picture)
     "pointer": _s(x=(_NUM, REQ), y=(_NUM, REQ), seconds=(_NUM, REQ), label=(_STR, OPT)),
     "error": _s(
@@ -147,6 +172,8 @@ _PIN = re.compile(r"[0-9]{6}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_TEXT_CHARS = 2000  # typed names, remarks, reasons
+MAX_CAPTION_CHARS = 500  # still captions (as app.core.hub.Hub.request_still allows)
+MAX_SHAPES = 200  # shapes in one annotation
 FACINGS = ("user", "environment", "unknown")
 DECISIONS = ("acknowledged", "refused")
 
@@ -234,7 +261,7 @@ def _check_values(msg: Message) -> None:
         raise ProtocolViolation(
             "bad_value", f"{msg.type}: request_id must be 1-64 letters, digits, '-' or '_'"
         )
-    for name in ("text_sha256", "draft_sha256"):
+    for name in ("text_sha256", "draft_sha256", "still_sha256", "sha256"):
         value = msg.get(name)
         if value is not None and not _SHA256.fullmatch(value):
             raise ProtocolViolation(
@@ -262,8 +289,40 @@ def _check_values(msg: Message) -> None:
             "bad_value",
             f"camera_switched: facing {msg['facing']!r} is not one of {', '.join(FACINGS)}",
         )
+    if msg.type in ("request_still", "still_available"):
+        _check_caption(msg)
+    if msg.type == "request_still" and not _REQUEST_ID.fullmatch(msg["participant_id"]):
+        raise ProtocolViolation(
+            "bad_value",
+            f"request_still: participant_id {msg['participant_id'][:80]!r} is not a "
+            "participant id (1-64 letters, digits, '-' or '_')",
+        )
+    if msg.type == "annotation":
+        shapes = msg["shapes"]
+        if not 1 <= len(shapes) <= MAX_SHAPES:
+            raise ProtocolViolation(
+                "bad_value",
+                f"annotation: {len(shapes)} shapes; expected 1 to {MAX_SHAPES}",
+            )
+        for i, shape in enumerate(shapes):
+            if not isinstance(shape, dict):
+                raise ProtocolViolation(
+                    "bad_value",
+                    f"annotation: shapes[{i}] must be an object "
+                    "{kind, points, text?}, got " + _json_type(shape),
+                )
     if msg.type == "answer" and not msg["sdp"].startswith("v=0"):
         raise ProtocolViolation("bad_sdp", "answer: sdp must be an SDP text starting with 'v=0'")
+
+
+def _check_caption(msg: Message) -> None:
+    caption = msg["caption"]
+    if not caption.strip() or len(caption) > MAX_CAPTION_CHARS:
+        raise ProtocolViolation(
+            "bad_value",
+            f"{msg.type}: caption has {len(caption)} characters; expected 1 to "
+            f"{MAX_CAPTION_CHARS}, not blank",
+        )
 
 
 def parse_message(

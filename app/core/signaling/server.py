@@ -24,6 +24,7 @@ from aiohttp import WSMsgType, web
 import resources
 from app.core.invites import Admission, Invite, InviteBook
 from app.core.signaling.errors import InviteError, ProtocolViolation, SessionError
+from app.core.signaling.gallery_route import add_gallery_route
 from app.core.signaling.messages import (
     MAX_MESSAGE_BYTES,
     Message,
@@ -46,6 +47,8 @@ ACT_MESSAGES = (
     "camera_switched",
     "still_capture",
     "identity_response",
+    "request_still",
+    "annotation",
 )
 
 
@@ -168,6 +171,7 @@ class SignalingServer:
         app.router.add_get("/ws", self._ws_handler)
         app.router.add_get("/a/{action}/join", self._page)
         app.router.add_post("/a/{action}/still", self._still)
+        add_gallery_route(app, self._hosts)
         app.router.add_get("/healthz", self._health)
         app.router.add_static("/guest/", guest, show_index=False, follow_symlinks=False)
         app.on_response_prepare.append(_security_headers)
