@@ -22,7 +22,9 @@ from typing import Protocol
 from aiohttp import WSMsgType, web
 
 import resources
+from app.core.cosign_requests import CosignDesk
 from app.core.invites import Admission, Invite, InviteBook
+from app.core.signaling.cosign_routes import add_routes as add_cosign_routes
 from app.core.signaling.errors import InviteError, ProtocolViolation, SessionError
 from app.core.signaling.gallery_route import add_gallery_route
 from app.core.signaling.messages import (
@@ -149,6 +151,7 @@ class SignalingServer:
         self._hosts: dict[str, SessionHost] = {}
         self._runner: web.AppRunner | None = None
         self._connections: set[Channel] = set()
+        self.cosign_desks: dict[str, CosignDesk] = {}  # co-sign requests by action id
 
     @property
     def base_url(self) -> str:
@@ -171,6 +174,7 @@ class SignalingServer:
         app.router.add_get("/ws", self._ws_handler)
         app.router.add_get("/a/{action}/join", self._page)
         app.router.add_post("/a/{action}/still", self._still)
+        add_cosign_routes(app, self.cosign_desks)
         add_gallery_route(app, self._hosts)
         app.router.add_get("/healthz", self._health)
         app.router.add_static("/guest/", guest, show_index=False, follow_symlinks=False)
