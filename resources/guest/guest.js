@@ -192,9 +192,25 @@
     $("dev-next").disabled = false;
     $("dev-next").focus();
   }
-  function meter(stream) {
+  function unlockAudio() {
+    // inside the click: Safari and Firefox start an AudioContext made without a gesture suspended
     try {
       st.audioCtx = st.audioCtx || new AudioContext();
+      st.audioCtx.resume().catch(() => {});
+    } catch (e) { /* no Web Audio: the meter stays hidden */ }
+  }
+  function meter(stream) {
+    // a bar that never moves would say "your microphone is dead": show it only while it runs
+    // (an AudioContext does not run without an audio output device, e.g. Firefox on a PC
+    // without speakers)
+    const box = $("level-box");
+    box.hidden = true;
+    try {
+      unlockAudio();
+      const ctx = st.audioCtx;
+      const shown = () => { box.hidden = ctx.state !== "running"; };
+      ctx.onstatechange = shown;
+      shown();
       const src = st.audioCtx.createMediaStreamSource(stream);
       const an = st.audioCtx.createAnalyser();
       an.fftSize = 512; src.connect(an);
@@ -586,8 +602,8 @@
     if (action && token) connect(true); // in parallel with loading the texts
     await setLang(initialLang());
     $("ack").onchange = () => { $("rules-next").disabled = !$("ack").checked; };
-    $("rules-next").onclick = () => { show("devices"); startDevices(); };
-    $("dev-retry").onclick = () => startDevices();
+    $("rules-next").onclick = () => { unlockAudio(); show("devices"); startDevices(); };
+    $("dev-retry").onclick = () => { unlockAudio(); startDevices(); };
     $("dev-next").onclick = () => show("pin");
     $("pin-form").onsubmit = (ev) => {
       ev.preventDefault();

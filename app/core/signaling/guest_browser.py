@@ -1,231 +1,60 @@
-"""Drive the guest page in headless Chromium over the DevTools protocol (for the demo and tests).
+"""Go through the guest page in a real browser like a person (for the demo and tests).
 
-Chromium runs with fake camera and microphone (``--use-fake-device-for-media-stream``) and a fresh
-profile in a temporary folder; the page is driven through ``Runtime.evaluate`` exactly as a person
-would use it (tick the box, press the buttons, type the PIN). Only aiohttp is needed.
+The steps (rules, devices, PIN) use only ``BrowserPage``, so they run the same in headless
+Chromium (DevTools protocol, ``chromium.py``) and headless Firefox (WebDriver BiDi,
+``firefox.py``): tick the box, press the buttons, type the PIN.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import contextlib
 import json
-import shutil
-import tempfile
-from pathlib import Path
-from typing import Any
+from typing import Protocol
 
-import aiohttp
-
+from app.core.signaling.browser_page import BrowserPage
+from app.core.signaling.chromium import CHROMIUM_FLAGS, Chromium, ChromiumPage, find_chromium
 from app.core.signaling.errors import SessionError
+from app.core.signaling.firefox import Firefox, FirefoxPage, find_firefox
 
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--mute-audio",
-)
+__all__ = [
+    "BROWSERS",
+    "CHROMIUM_FLAGS",
+    "Browser",
+    "BrowserPage",
+    "Chromium",
+    "ChromiumPage",
+    "Firefox",
+    "FirefoxPage",
+    "Page",
+    "find_chromium",
+    "find_firefox",
+    "join_as_guest",
+    "open_browser",
+    "pass_device_check",
+    "type_pin",
+]
 
-
-def find_chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise SessionError("no_browser", "no Chromium found (looked for chromium, google-chrome)")
-
-
-class Page:
-    """One browser tab."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self._ws = ws
-        self._next = 0
-        self._pending: dict[int, asyncio.Future[Any]] = {}
-        self._reader = asyncio.ensure_future(self._read())
-        self.console: list[str] = []
-
-    async def _read(self) -> None:
-        async for raw in self._ws:
-            if raw.type != aiohttp.WSMsgType.TEXT:
-                break
-            msg = json.loads(raw.data)
-            if "id" in msg and msg["id"] in self._pending:
-                self._pending.pop(msg["id"]).set_result(msg)
-            elif msg.get("method") == "Runtime.consoleAPICalled":
-                args = msg["params"].get("args", [])
-                self.console.append(
-                    " ".join(str(a.get("value", a.get("description"))) for a in args)
-                )
-        for fut in self._pending.values():
-            if not fut.done():
-                fut.set_exception(SessionError("browser", "DevTools connection closed"))
-
-    async def call(self, method: str, **params: Any) -> dict[str, Any]:
-        self._next += 1
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending[self._next] = fut
-        await self._ws.send_str(json.dumps({"id": self._next, "method": method, "params": params}))
-        reply = await asyncio.wait_for(fut, 30)
-        if "error" in reply:
-            raise SessionError("browser", f"{method} failed: {reply['error']}")
-        result: dict[str, Any] = reply.get("result", {})
-        return result
-
-    async def evaluate(self, expression: str) -> Any:
-        """Evaluate JavaScript in the page (promises awaited) and return the JSON value."""
-        result = await self.call(
-            "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
-        )
-        if "exceptionDetails" in result:
-            raise SessionError("browser", f"page error: {result['exceptionDetails']}")
-        return result.get("result", {}).get("value")
-
-    async def wait_for(self, expression: str, *, timeout: float = 15.0) -> Any:
-        """Poll ``expression`` until it is truthy; SessionError naming it after ``timeout``."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        guarded = f"(() => {{ try {{ return ({expression}); }} catch (e) {{ return false; }} }})()"
-        while True:
-            value = await self.evaluate(guarded)
-            if value:
-                return value
-            if loop.time() > end:
-                # what the person would see: the page's banner (errors) and its state
-                seen = await self.evaluate(
-                    "(() => { try { const b = document.getElementById('banner');"
-                    " const g = window.tergeuGuest; const a = document.getElementById('ack');"
-                    " return (b ? b.textContent : '') + ' | state ' + (g ? g.state : '?') +"
-                    " ' | screen ' + (g ? g.screen : '?') + ' | ack ' + (a ? a.checked : '?'); }"
-                    " catch (e) { return String(e); } })()"
-                )
-                raise SessionError(
-                    "browser",
-                    f"timed out after {timeout}s waiting for {expression}; the page shows: {seen}",
-                )
-            await asyncio.sleep(0.02)
-
-    async def set_viewport(self, width: int, height: int, *, mobile: bool) -> None:
-        await self.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=width,
-            height=height,
-            deviceScaleFactor=2 if mobile else 1,
-            mobile=mobile,
-        )
-
-    async def screenshot(self, path: Path) -> Path:
-        data = await self.call("Page.captureScreenshot", format="png")
-        path.write_bytes(base64.b64decode(data["data"]))
-        return path
-
-    async def press(self, key: str) -> None:
-        """Press and release a key (``Tab``, ``Enter``, ``Space``) as the keyboard would."""
-        codes = {"Tab": 9, "Enter": 13, "Space": 32}
-        if key not in codes:
-            raise ValueError(f"key {key!r}: expected one of {', '.join(codes)}")
-        text = {"Enter": "\r", "Space": " "}.get(key, "")
-        name = " " if key == "Space" else key
-        common = {"key": name, "code": key, "windowsVirtualKeyCode": codes[key]}
-        await self.call("Input.dispatchKeyEvent", type="keyDown", text=text, **common)
-        await self.call("Input.dispatchKeyEvent", type="keyUp", **common)
-
-    async def type_text(self, text: str) -> None:
-        """Type ``text`` into the focused field (as an input method would)."""
-        await self.call("Input.insertText", text=text)
-
-    async def focused(self) -> str:
-        """The id of the focused element ('' if it has none)."""
-        return str(await self.evaluate("document.activeElement ? document.activeElement.id : ''"))
-
-    async def navigate(self, url: str) -> None:
-        await self.call("Page.navigate", url=url)
-
-    async def close(self) -> None:
-        self._reader.cancel()
-        await self._ws.close()
+Page = BrowserPage  # the name the tests and the demo have used for a tab
+BROWSERS = ("chromium", "firefox")
 
 
-class Chromium:
-    """A headless Chromium process with a temporary profile; use ``async with``."""
+class Browser(Protocol):
+    """A running headless browser (``async with``) that opens tabs."""
 
-    def __init__(self, executable: str | None = None, *, cameras: int = 1) -> None:
-        if not 1 <= cameras <= 4:
-            raise ValueError(f"cameras {cameras}: expected 1 to 4 fake cameras")
-        self.executable = executable or find_chromium()
-        self.cameras = cameras
-        self._proc: asyncio.subprocess.Process | None = None
-        self._profile: tempfile.TemporaryDirectory[str] | None = None
-        self._http: aiohttp.ClientSession | None = None
-        self._port = 0
+    name: str
 
-    async def __aenter__(self) -> Chromium:
-        self._profile = tempfile.TemporaryDirectory(prefix="tergeu-chromium-")
-        self._proc = await asyncio.create_subprocess_exec(
-            self.executable,
-            *CHROMIUM_FLAGS,
-            *(
-                [f"--use-fake-device-for-media-stream=device-count={self.cameras}"]
-                if self.cameras > 1
-                else []
-            ),
-            "--remote-debugging-address=127.0.0.1",
-            "--remote-debugging-port=0",
-            f"--user-data-dir={self._profile.name}",
-            "about:blank",
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        port_file = Path(self._profile.name) / "DevToolsActivePort"
-        for _ in range(300):
-            if port_file.is_file() and port_file.read_text().strip():
-                self._port = int(port_file.read_text().split()[0])
-                break
-            if self._proc.returncode is not None:
-                raise SessionError("browser", f"Chromium exited with {self._proc.returncode}")
-            await asyncio.sleep(0.05)
-        else:
-            await self.__aexit__()
-            raise SessionError("browser", "Chromium did not open its DevTools port within 15 s")
-        self._http = aiohttp.ClientSession()
-        return self
-
-    async def new_page(self, url: str) -> Page:
-        """Open ``url`` in a new tab and return it once DevTools is attached."""
-        assert self._http is not None
-        async with self._http.put(f"http://127.0.0.1:{self._port}/json/new?about:blank") as r:
-            target = await r.json()
-        ws = await self._http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0)
-        page = Page(ws)
-        await page.call("Runtime.enable")
-        await page.call("Page.enable")
-        await page.navigate(url)
-        return page
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._http is not None:
-            await self._http.close()
-        if self._proc is not None and self._proc.returncode is None:
-            self._proc.terminate()
-            try:
-                await asyncio.wait_for(self._proc.wait(), 5)
-            except TimeoutError:
-                self._proc.kill()
-                await self._proc.wait()
-        if self._profile is not None:
-            with contextlib.suppress(OSError):
-                self._profile.cleanup()
+    async def new_page(self, url: str) -> BrowserPage: ...
 
 
-async def join_as_guest(page: Page, pin: str, *, timeout: float = 15.0) -> None:
+def open_browser(name: str) -> Chromium | Firefox:
+    """``Chromium()`` or ``Firefox()`` by name (not started: use ``async with``)."""
+    if name == "chromium":
+        return Chromium()
+    if name == "firefox":
+        return Firefox()
+    raise ValueError(f"browser {name!r}: expected one of {', '.join(BROWSERS)}")
+
+
+async def join_as_guest(page: BrowserPage, pin: str, *, timeout: float = 15.0) -> None:
     """Go through the guest page like a person: rules, devices, PIN; returns in the lobby."""
     await page.wait_for("window.tergeuGuest && tergeuGuest.state === 'invited'", timeout=timeout)
     await page.evaluate("(() => { const a = document.getElementById('ack'); a.click(); })()")
@@ -237,7 +66,7 @@ async def join_as_guest(page: Page, pin: str, *, timeout: float = 15.0) -> None:
     )
 
 
-async def pass_device_check(page: Page, timeout: float = 15.0) -> None:
+async def pass_device_check(page: BrowserPage, timeout: float = 15.0) -> None:
     """Wait until the camera and microphone check lets the guest go on; like a person, press
     "try again" once when the page says the camera did not answer (the page gives up on a
     camera after 12 s)."""
@@ -250,7 +79,7 @@ async def pass_device_check(page: Page, timeout: float = 15.0) -> None:
     await page.evaluate("document.getElementById('dev-next').click()")
 
 
-async def type_pin(page: Page, pin: str) -> None:
+async def type_pin(page: BrowserPage, pin: str) -> None:
     """Type ``pin`` into the PIN field and submit the form."""
     script = "(() => { document.getElementById('pin').value = PIN;"
     script += " document.getElementById('pin-submit').click(); })()"
