@@ -45,7 +45,7 @@ from recorder.segments import (
     check_track_name,
     private_dir,
 )
-from recorder.tracks import LossCounter, TrackRecorder, TrackTimer
+from recorder.tracks import FIRST_SEGMENT_SECONDS, LossCounter, TrackRecorder, TrackTimer
 
 LOSS_REPORT_SECONDS = 10.0  # at most one frames-dropped warning per track this often
 
@@ -97,6 +97,9 @@ class RecorderSettings:
     """Tunables of one recording, checked once."""
 
     segment_seconds: float = 2.0
+    # a new source's first segment ends on this finer grid: a joining participant is on the
+    # record (sealed, hashed) within a fraction of a second (recorder.tracks)
+    first_segment_seconds: float = FIRST_SEGMENT_SECONDS
     checkpoint_seconds: float = 30.0
     planned_seconds: float = 3600.0
     low_space_seconds: float = 600.0  # warn when the free space lasts less than this
@@ -105,6 +108,11 @@ class RecorderSettings:
     def __post_init__(self) -> None:
         if not 1.0 <= self.segment_seconds <= 10.0:
             raise ValueError(f"segment_seconds {self.segment_seconds}: expected 1 to 10")
+        if not 0.1 <= self.first_segment_seconds <= self.segment_seconds:
+            raise ValueError(
+                f"first_segment_seconds {self.first_segment_seconds}: expected 0.1 to "
+                f"segment_seconds ({self.segment_seconds})"
+            )
         if self.checkpoint_seconds <= 0 or self.disk_check_seconds <= 0:
             raise ValueError(
                 f"checkpoint_seconds {self.checkpoint_seconds} and disk_check_seconds "
@@ -166,6 +174,7 @@ class Recorder:
         action_id: str,
         planned_seconds: float,
         segment_seconds: float = 2.0,
+        first_segment_seconds: float = FIRST_SEGMENT_SECONDS,
         checkpoint_seconds: float = 30.0,
         signing_key: Any = None,
         clock: SessionClock | None = None,
@@ -186,6 +195,7 @@ class Recorder:
         """
         settings = RecorderSettings(
             segment_seconds=segment_seconds,
+            first_segment_seconds=first_segment_seconds,
             checkpoint_seconds=checkpoint_seconds,
             planned_seconds=planned_seconds,
             low_space_seconds=low_space_seconds,
@@ -258,6 +268,7 @@ class Recorder:
                 media,
                 clock=self.clock,
                 segment_seconds=self.settings.segment_seconds,
+                first_segment_seconds=self.settings.first_segment_seconds,
                 on_sealed=self._sealed,
                 on_error=self._worker_failed,
             )

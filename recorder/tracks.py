@@ -8,7 +8,11 @@ muxer would have to shift the whole first segment.
 
 Segment ``k`` covers session time ``[k·S, (k+1)·S)``: the boundary is computed from absolute
 session time, never by summing durations, so all tracks cut at the same instants and stay in sync
-over hours and across reconnects.
+over hours and across reconnects. The first segment of a source that has just appeared (a track
+started, a participant reconnected, recording resumed) ends earlier, at the next multiple of
+``first_segment_seconds`` (0.25 s by default; still an absolute session-clock instant), so a
+newly joined participant's media is sealed and hashed on the record within a fraction of a
+second instead of up to ``S`` later; from then on the track cuts with all the others.
 
 Encoding, muxing, fsync and hashing run on one worker thread per track; the event loop only moves
 frames into a bounded queue.
@@ -41,6 +45,21 @@ from recorder.segments import (
 QUEUE_FRAMES = 60  # 2 s of 30 fps video: absorbs encoder hiccups, bounds memory
 IDLE_GRACE_SECONDS = 0.5  # a source that goes quiet still gets its segment sealed
 NOMINAL_FPS = 30
+FIRST_SEGMENT_SECONDS = 0.25  # default grid the first segment of a new source ends on
+_EPSILON = 1e-6  # seconds: a time this close to a boundary is on it (pts resolution is 11 µs)
+
+
+def segment_end(t: float, segment_seconds: float, *, first: float | None = None) -> float:
+    """Session time at which a segment whose first media starts at ``t`` ends.
+
+    The next multiple of ``segment_seconds`` after ``t``; for the first segment of a new source
+    (``first`` is its grid, e.g. :data:`FIRST_SEGMENT_SECONDS`), the next multiple of ``first``
+    if that comes sooner.
+    """
+    end = (math.floor(t / segment_seconds + 1e-9) + 1) * segment_seconds
+    if first is not None:
+        end = min(end, (math.floor(t / first + 1e-9) + 1) * first)
+    return end
 
 
 class TrackTimer:
@@ -163,6 +182,7 @@ class TrackRecorder:
         segment_seconds: float,
         on_sealed: SealedCallback,
         on_error: ErrorCallback,
+        first_segment_seconds: float = FIRST_SEGMENT_SECONDS,
     ) -> None:
         self.action_dir = action_dir
         self.name = check_track_name(name)
@@ -170,6 +190,7 @@ class TrackRecorder:
         self.media: Media = media
         self.clock = clock
         self.segment_seconds = segment_seconds
+        self.first_segment_seconds = first_segment_seconds
         self.sealed: list[SealedSegment] = []
         self.frames_in = 0  # frames (video) or samples (audio) handed to the worker
         self.last_end = 0.0
@@ -179,6 +200,8 @@ class TrackRecorder:
         self._queue: queue.Queue[_Frame | _Cut | _End] = queue.Queue(QUEUE_FRAMES)
         self._next_index = 0
         self._thread: threading.Thread | None = None
+        # the source has just appeared: its next segment is a short first one (worker thread)
+        self.fresh = True
 
     @property
     def backlog(self) -> int:
@@ -194,6 +217,7 @@ class TrackRecorder:
         """Start (or restart after :meth:`finish`) the worker thread."""
         if self.running:
             return
+        self.fresh = True
         self._thread = threading.Thread(target=self._run, name=f"rec-{self.name}", daemon=True)
         self._thread.start()
 
@@ -243,7 +267,8 @@ class TrackRecorder:
                 try:
                     item = self._queue.get(timeout=0.1)
                 except queue.Empty:
-                    boundary = (run.k + 1) * self.segment_seconds + IDLE_GRACE_SECONDS
+                    ends = min((run.k + 1) * self.segment_seconds, run.ends)
+                    boundary = ends + IDLE_GRACE_SECONDS
                     if run.open and self.clock.now() > boundary:
                         run.end(self.clock.now())  # the source went quiet: seal what it gave
                     continue
@@ -253,6 +278,7 @@ class TrackRecorder:
                     return
                 if isinstance(item, _Cut):
                     run.end(self.clock.now())
+                    self.fresh = True
                     continue
                 assert isinstance(item.frame, av.AudioFrame)
                 run.feed(item.frame, item.t, item.arrived)
@@ -266,6 +292,7 @@ class TrackRecorder:
     def _run_video(self) -> None:
         writer: SegmentWriter | None = None
         k = 0
+        end = math.inf  # where the open segment ends (session time)
         ended = False
         rates = FrameRate()
         writer_fps: int | None = None
@@ -274,7 +301,7 @@ class TrackRecorder:
                 try:
                     item = self._queue.get(timeout=0.1)
                 except queue.Empty:
-                    boundary = (k + 1) * self.segment_seconds + IDLE_GRACE_SECONDS
+                    boundary = end + IDLE_GRACE_SECONDS
                     if writer is not None and self.clock.now() > boundary:
                         writer = self._seal(writer, self.clock.now())
                     continue
@@ -284,6 +311,7 @@ class TrackRecorder:
                     return
                 if isinstance(item, _Cut):
                     writer = self._seal(writer, self.clock.now())
+                    self.fresh = True
                     continue
                 item_k = math.floor(item.t / self.segment_seconds + 1e-9)
                 duration = item.duration
@@ -297,13 +325,17 @@ class TrackRecorder:
                             writer_fps = rate
                         rate_changed = FrameRate.changed(writer_fps, rate)
                 if writer is not None and (
-                    item_k != k or rate_changed or not writer.accepts(item.frame)
+                    item_k != k
+                    or item.t >= end - _EPSILON
+                    or rate_changed
+                    or not writer.accepts(item.frame)
                 ):
                     writer = self._seal(writer, item.arrived)
                 if writer is None:
                     writer = self._new_writer(fps=rate or NOMINAL_FPS)
                     writer_fps = rate
                     k = item_k
+                    end = segment_end(item.t, self.segment_seconds, first=self._first_grid())
                 writer.write(item.frame, item.t, duration)
         except BaseException as e:  # reported to the Recorder, which stops cleanly
             self.failed = e
@@ -317,6 +349,11 @@ class TrackRecorder:
         writer = SegmentWriter(self.action_dir, self.name, self._next_index, self.media, fps=fps)
         self._next_index += 1
         return writer
+
+    def _first_grid(self) -> float | None:
+        """The first-segment grid if the source has just appeared (then no longer), else None."""
+        fresh, self.fresh = self.fresh, False
+        return self.first_segment_seconds if fresh else None
 
     def _drain(self) -> None:
         """After a failure, keep taking items so that no source blocks, until the end."""
@@ -346,6 +383,7 @@ class _AudioRun:
         self.encoder: AacEncoder | None = None
         self.writer: SegmentWriter | None = None
         self.k = 0  # the window of the open segment
+        self.ends = math.inf  # where the open segment ends (session time)
 
     @property
     def open(self) -> bool:
@@ -376,12 +414,14 @@ class _AudioRun:
         assert self.encoder is not None
         rate = self.encoder.sample_rate
         seconds = self.track.segment_seconds
-        k = math.floor(p.start / rate / seconds + 1e-9)
-        if self.writer is not None and k != self.k:
+        start = p.start / rate
+        k = math.floor(start / seconds + 1e-9)
+        if self.writer is not None and (k != self.k or start >= self.ends - _EPSILON):
             self.writer = self.track._seal(self.writer, trigger)
         if self.writer is None:
             self.writer = self.track._new_writer()
             self.k = k
+            self.ends = segment_end(start, seconds, first=self.track._first_grid())
         self.writer.mux_audio(
             p.packet,
             sample_rate=rate,

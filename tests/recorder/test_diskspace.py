@@ -127,8 +127,11 @@ async def test_nearly_full_disk_stops_cleanly_with_a_clear_error(tmp_path: Path)
         await rec.stop()
     sealed = log.of("segment_sealed")
     ended = log.of("track_ended")
-    assert len(sealed) == 1 and [(d["track"], d["segments"]) for d in ended] == [("p-video", 1)]
-    assert decode_errors(tmp_path / "a" / sealed[0]["file"]) == ""
+    # the short first segment of a new source, then what was written until the disk check
+    assert 1 <= len(sealed) <= 3
+    assert [(d["track"], d["segments"]) for d in ended] == [("p-video", len(sealed))]
+    for d in sealed:
+        assert decode_errors(tmp_path / "a" / d["file"]) == ""
 
 
 class NoiseVideo(MediaStreamTrack):

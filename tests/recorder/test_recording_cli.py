@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,13 @@ def test_record_synthetic_prints_the_folder_and_it_verifies(tmp_path: Path) -> N
     assert {d["track"] for d in sealed} == {"p1-video", "p1-audio", "p2-video", "p2-audio"}
     for d in sealed:
         assert decode_errors(action / d["file"]) == ""
+    for track in ("p1-video", "p1-audio"):
+        # a new source's short first segment ends at the next 0.25 s of session time
+        first, second = sorted(
+            (d for d in sealed if d["track"] == track), key=lambda d: d["index"]
+        )[:2]
+        quarter = (math.floor(first["start"] / 0.25 + 1e-9) + 1) * 0.25
+        assert first["end"] - 0.035 < quarter <= second["start"] + 1e-6, (first, second)
     report = verify_recording(action)
     assert report.ok and not report.warnings, report.summary()
     log_bytes = (action / "log.jsonl").read_bytes()

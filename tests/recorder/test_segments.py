@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fractions
 import itertools
+import math
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,11 +18,17 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from recorder.clock import SessionClock
 from recorder.errors import RecorderError
 from recorder.hls import render_playlist
-from recorder.recording import Recorder, RecorderWarning
+from recorder.recording import Recorder, RecorderSettings, RecorderWarning
 from recorder.segments import SealedSegment, SegmentWriter, segment_file
 from recorder.synthetic import SyntheticAudioTrack
-from recorder.tracks import TrackTimer
-from tests.recorder.media_helpers import MemoryLog, decode_errors, decode_through, ffprobe_json
+from recorder.tracks import TrackTimer, segment_end
+from tests.recorder.media_helpers import (
+    MemoryLog,
+    decode_errors,
+    decode_through,
+    ffprobe_json,
+    first_video_frame_is_key,
+)
 
 
 def _frame(w: int, h: int, shade: int = 90) -> av.VideoFrame:
@@ -143,7 +150,13 @@ async def test_resolution_change_and_boundaries_start_new_segments(tmp_path: Pat
     clock = SessionClock(origin_monotonic=time.monotonic() - 10.0, origin_utc=datetime.now(UTC))
     log = MemoryLog(clock)
     rec = await Recorder.start(
-        tmp_path / "a", action_id="T", planned_seconds=10, clock=clock, log=log, segment_seconds=1.0
+        tmp_path / "a",
+        action_id="T",
+        planned_seconds=10,
+        clock=clock,
+        log=log,
+        segment_seconds=1.0,
+        first_segment_seconds=1.0,  # the plain grid: the short first segment has its own test
     )
     step = 3000  # 30 fps
     script = [(320, 240, i * step) for i in range(10)]  # 0.0-0.33 s after the anchor
@@ -177,6 +190,7 @@ async def test_frame_rate_change_starts_a_new_segment(tmp_path: Path) -> None:
         clock=clock,
         log=log,
         segment_seconds=10.0,
+        first_segment_seconds=10.0,  # the plain grid: the short first segment has its own test
     )
     script = [(320, 240, i * 3000) for i in range(30)]  # 1 s at 30 fps
     script += [(320, 240, 90_000 + i * 9000) for i in range(1, 31)]  # then 3 s at 10 fps
@@ -253,7 +267,9 @@ async def test_audio_from_the_first_instant_of_the_session_stays_on_the_session_
     await rec.drained()
     await rec.stop()
     sealed = log.of("segment_sealed")
-    assert len(sealed) == 3 and sealed[0]["start"] >= 1024 / 48_000 - 1e-6
+    # [0.021, 0.25) (a new source's short first segment), [0.25, 1), [1, 2), [2, 2.5)
+    assert len(sealed) == 4 and sealed[0]["start"] >= 1024 / 48_000 - 1e-6
+    assert [round(d["start"] * 4) / 4 for d in sealed[1:]] == [0.25, 1.0, 2.0]
     for i, d in enumerate(sealed):
         info = ffprobe_json(tmp_path / "a" / d["file"], "-show_entries", "stream=start_time")
         # only a run's first packet is priming: it starts 1024 samples before the first sample
@@ -278,12 +294,14 @@ async def test_audio_segments_of_one_run_are_seamless(tmp_path: Path) -> None:
     await rec.drained()
     await rec.stop()
     sealed = log.of("segment_sealed")
-    assert len(sealed) == 4
+    # the short first segment up to the next 0.25 s of session time, then whole seconds
+    assert len(sealed) == 5
     assert sum(d["frames"] for d in sealed) == rec.frames_in()["e-audio"] == round(3.3 * 48_000)
-    for a, b in itertools.pairwise(sealed):
+    for i, (a, b) in enumerate(itertools.pairwise(sealed)):
         assert b["start"] == pytest.approx(a["end"], abs=1e-6)  # seamless
-        k = int(b["start"] // 1.0)
-        assert k * 1.0 <= b["start"] <= k * 1.0 + 1024 / 48_000  # cut at the first packet
+        grid = 0.25 if i == 0 else 1.0
+        k = int(b["start"] // grid)
+        assert k * grid <= b["start"] <= k * grid + 1024 / 48_000  # cut at the first packet
     packets = []
     for d in sealed:
         info = ffprobe_json(tmp_path / "a" / d["file"], "-show_entries", "packet=pts,duration")
@@ -321,7 +339,13 @@ async def test_skipped_frames_and_samples_are_logged_and_audio_gaps_handled(
     clock = SessionClock(origin_monotonic=time.monotonic() - 10.0, origin_utc=datetime.now(UTC))
     log = MemoryLog(clock)
     rec = await Recorder.start(
-        tmp_path / "a", action_id="T", planned_seconds=10, clock=clock, log=log, segment_seconds=10
+        tmp_path / "a",
+        action_id="T",
+        planned_seconds=10,
+        clock=clock,
+        log=log,
+        segment_seconds=10,
+        first_segment_seconds=10,  # the plain grid: one segment per audio run
     )
     queue = rec.subscribe()
     video = [(320, 240, n * 3000) for n in range(60) if not 20 <= n < 25]  # 5 frames lost
@@ -349,3 +373,69 @@ async def test_skipped_frames_and_samples_are_logged_and_audio_gaps_handled(
     assert sealed[0]["end"] - sealed[0]["start"] == pytest.approx(60 * 0.02 + 0.01, abs=1e-4)
     for d in sealed:
         assert decode_errors(tmp_path / "a" / d["file"]) == ""
+
+
+def _quarter_after(t: float) -> float:
+    return (math.floor(t / 0.25 + 1e-9) + 1) * 0.25
+
+
+async def test_a_new_source_gets_a_short_first_segment_that_starts_with_a_keyframe(
+    tmp_path: Path,
+) -> None:
+    """A joining (or reconnecting) participant is on the record within a quarter second.
+
+    The first segment of a new source ends at the next 0.25 s of session time instead of the
+    next whole segment boundary; the next one runs to that boundary, so the track cuts with all
+    the others from then on. Both start with an IDR frame and the playlist plays them seamlessly.
+    """
+    clock = SessionClock(origin_monotonic=time.monotonic() - 10.0, origin_utc=datetime.now(UTC))
+    log = MemoryLog(clock)
+    rec = await Recorder.start(
+        tmp_path / "a", action_id="T", planned_seconds=10, clock=clock, log=log, segment_seconds=1
+    )
+    step = 3000  # 30 fps
+    await rec.add_track(
+        ScriptedVideo([(320, 240, i * step) for i in range(45)]), participant="s", name="s-video"
+    )
+    await rec.drained()
+    for _ in range(500):  # the source ended: its last segment is sealed by the worker
+        if sum(seg.frames for seg in rec.segments("s-video")) == 45:
+            break
+        await asyncio.sleep(0.01)
+    joined = len(rec.segments("s-video"))
+    # the participant comes back with a new stream whose clock starts again at 0
+    await rec.add_track(
+        ScriptedVideo([(320, 240, i * step) for i in range(45)]), participant="s", name="s-video"
+    )
+    await rec.drained()
+    await rec.stop()
+    sealed = log.of("segment_sealed")
+    assert len(log.of("participant_reconnected")) == 1
+    assert sum(d["frames"] for d in sealed) == 90
+    for run in (sealed[:joined], sealed[joined:]):
+        first, second, *rest = run
+        quarter = _quarter_after(first["start"])
+        assert first["end"] - 1 / 30 < quarter <= second["start"] + 1e-6  # cut at the quarter
+        assert second["start"] < quarter + 1 / 30
+        whole = math.floor(first["start"]) + 1.0
+        if quarter < whole:  # the second segment runs to the whole second, then the usual grid
+            assert second["end"] - 1 / 30 < whole <= rest[0]["start"] + 1e-6
+        for a, b in itertools.pairwise(run):
+            assert b["start"] == pytest.approx(a["end"], abs=1e-3)  # no gap, no overlap
+    for d in sealed:
+        assert first_video_frame_is_key(tmp_path / "a" / d["file"]), d["file"]
+    playlist = tmp_path / "a" / "media" / "s-video" / "s-video.m3u8"
+    text = playlist.read_text()
+    assert f"#EXTINF:{sealed[0]['end'] - sealed[0]['start']:.6f},\ns-video-000000.ts" in text
+    assert text.count("#EXT-X-DISCONTINUITY") <= 1  # at most at the reconnection
+    frames, _ = decode_through(playlist)
+    assert frames == 90
+
+
+def test_first_segment_grid_is_checked() -> None:
+    with pytest.raises(ValueError, match=r"first_segment_seconds 3\.0: expected 0\.1 to .*2\.0"):
+        RecorderSettings(segment_seconds=2.0, first_segment_seconds=3.0)
+    assert segment_end(10.01, 1.0) == pytest.approx(11.0)
+    assert segment_end(10.01, 1.0, first=0.25) == pytest.approx(10.25)
+    assert segment_end(10.9, 1.0, first=0.25) == pytest.approx(11.0)
+    assert segment_end(10.25, 2.0, first=0.25) == pytest.approx(10.5)  # on a boundary: the next
