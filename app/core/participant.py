@@ -162,6 +162,7 @@ class Participant:
         self._on_text = on_text
         self._signer = signer  # protocol.signing.Signer proving identity to the hub, if any
         self.display_name: str | None = None
+        self.role: str | None = None  # as invited (the gallery is for experts and specialists)
         self.act_results: dict[str, tuple[bool, str]] = {}
         self._resume_deadline = resume_deadline
         self._credential: str | None = None
@@ -259,6 +260,7 @@ class Participant:
         if msg.type == "invite":
             self.participant_id = msg["participant_id"]
             self.display_name = msg["display_name"]
+            self.role = msg["role"]
             await self._send(
                 Message("pin", {"pin": self._pin, "acknowledged": True, "language": self._language})
             )

@@ -37,11 +37,14 @@ from PySide6.QtWidgets import (
 
 from app.core.config import Config
 from app.core.devices import Devices, open_devices
+from app.core.expert_view import ActOutcome, GalleryItem
 from app.core.finish import open_identity
 from app.core.participant import Participant, Reply, TextShown
 from app.core.session import FrameTap
+from app.core.still_gallery import GALLERY_ROLES
 from app.ui.bridge import EventBridge
 from app.ui.layout import remember_layout
+from app.ui.stills_gallery import AnnotateDialog, RequestStillDialog, StillsPanel
 from recorder.clock import SessionClock
 
 TILE = 320
@@ -137,6 +140,8 @@ class ParticipantWindow(QMainWindow):
         self.self_view = FrameTap()
         self.remote: dict[str, np.ndarray] = {}
         self.text_dialogs: list[TextDialog] = []
+        self.request_dialogs: list[RequestStillDialog] = []
+        self.annotate_dialogs: list[AnnotateDialog] = []
         self.errors: list[str] = []
         self.ended = ""
 
@@ -176,6 +181,12 @@ class ParticipantWindow(QMainWindow):
         self.tiles = QWidget()
         self.grid = QGridLayout(self.tiles)
         self.tile_labels: dict[str, QLabel] = {}
+        # experts and specialists: the action's stills, requests and annotations
+        self.stills = StillsPanel()
+        self.stills.setVisible(False)
+        self.stills.request_button.clicked.connect(self.request_still)
+        self.stills.annotate_button.clicked.connect(lambda: self.annotate(self.stills.selected()))
+        self.stills.list.itemDoubleClicked.connect(lambda _: self.annotate(self.stills.selected()))
 
         self.labels = [QLabel(), QLabel(), QLabel(), QLabel(), QLabel()]
         form = QFormLayout()
@@ -194,9 +205,12 @@ class ParticipantWindow(QMainWindow):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addLayout(status)
-        layout.addWidget(self.tiles, 1)
+        media = QHBoxLayout()
+        media.addWidget(self.tiles, 3)
+        media.addWidget(self.stills, 2)
+        layout.addLayout(media, 1)
         self.setCentralWidget(root)
-        self.resize(900, 700)
+        self.resize(1100, 760)
         remember_layout(self, "participant")
         bridge.core_event.connect(self._on_core)
         self.timer = QTimer(self)
@@ -281,6 +295,9 @@ class ParticipantWindow(QMainWindow):
             self._error(str(e))
             self.join_button.setEnabled(True)
             return
+        self.participant.expert.add_listener(
+            lambda item: self.bridge.core_event.emit(("gallery-still", item))
+        )
         self.join_button.setEnabled(False)
         self.hangup_button.setEnabled(True)
         self.run_future = self.bridge.run(
@@ -333,12 +350,66 @@ class ParticipantWindow(QMainWindow):
         return await answer
 
     def _on_core(self, event: object) -> None:
+        if isinstance(event, tuple) and event and event[0] == "gallery-still":
+            item = event[1]
+            if isinstance(item, GalleryItem):
+                self.stills.add(item)
         if isinstance(event, tuple) and event and event[0] == "participant-text":
             _, shown, resolve = event
             dialog = TextDialog(shown, self)
             self.text_dialogs.append(dialog)
             dialog.finished.connect(lambda _=0, d=dialog, r=resolve: r(d.reply))
             dialog.show()
+
+    # --- stills gallery (experts and specialists) ---------------------------------------
+
+    def request_still(self) -> None:
+        """Ask whose camera and what for; the still arrives in the gallery."""
+        p = self.participant
+        if p is None:
+            return
+        dialog = RequestStillDialog(dict(p.expert.visible), self)
+        self.request_dialogs.append(dialog)
+
+        def send() -> None:
+            whom, caption = dialog.choice()
+            self.stills.say(self.tr("Still requested: %1").replace("%1", caption))
+            self.bridge.run(
+                p.expert.request_still(whom, caption),
+                on_result=self._act_done,
+                on_error=lambda e: self._act_done(ActOutcome(False, str(e), "error")),
+            )
+
+        dialog.accepted.connect(send)
+        dialog.show()
+
+    def _act_done(self, outcome: ActOutcome) -> None:
+        if not outcome.ok:
+            self.stills.say(outcome.message, error=True)
+
+    def annotate(self, item: GalleryItem | None) -> None:
+        """Open the annotate dialog on a still of the gallery."""
+        p = self.participant
+        if p is None or item is None:
+            return
+        dialog = AnnotateDialog(item, self)
+        self.annotate_dialogs.append(dialog)
+
+        def save(request: tuple[str, tuple[Any, ...], str]) -> None:
+            sha256, shapes, note = request
+            self.bridge.run(
+                p.expert.annotate(sha256, shapes, note),
+                on_result=dialog.result_arrived,
+                on_error=lambda e: dialog.result_arrived(ActOutcome(False, str(e), "error")),
+            )
+
+        dialog.save_requested.connect(save)
+        dialog.accepted.connect(
+            lambda: self.stills.say(
+                self.tr("Annotation of still %1 saved").replace("%1", str(item.number))
+            )
+        )
+        dialog.show()
 
     # --- periodic refresh -----------------------------------------------------------------
 
@@ -356,6 +427,7 @@ class ParticipantWindow(QMainWindow):
             }
             connected = p.connected.is_set()
             self.state.setText(self.tr("In the session") if connected else states.get(p.state, ""))
+        self.stills.setVisible(p is not None and p.role in GALLERY_ROLES and not self.ended)
         recording = p is not None and p.stats.recording and not self.ended
         self.rec.setText(self.tr("● RECORDING") if recording else "")
         self.rec.setStyleSheet(
