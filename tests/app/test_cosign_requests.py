@@ -19,7 +19,7 @@ from app.core.cosign_requests import CosignDesk, CosignError, parse_cosign_link
 from app.core.signaling.server import SignalingServer
 from protocol.verify import async_verify_container
 from tests.app.cosign_fixtures import loopback_server, record, signed_container
-from tests.pki.fixtures import MAIN, anchors_dir, signer
+from tests.pki.fixtures import MAIN, PASSWORD, anchors_dir, signer
 
 
 @pytest.fixture(scope="module")
@@ -251,3 +251,58 @@ async def test_tampered_link_digest_is_caught_by_the_cosigner(
     with pytest.raises(CosignError) as e:
         await CosignClient(bad).open(issued.pin)
     assert e.value.code == "digest_mismatch"
+
+
+async def _tergeu(*args: str, env: dict[str, str], stdin: bytes = b"") -> tuple[int, str, str]:
+    import asyncio
+    import os
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app.cli",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **env},
+    )
+    out, err = await asyncio.wait_for(proc.communicate(stdin), timeout=120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_cli_cosign_reads_signs_and_refuses(
+    desk: CosignDesk, server: SignalingServer, tmp_path: Path
+) -> None:
+    issued = desk.issue("remote-official", base_url=server.base_url)
+    pdf = tmp_path / "protocol.pdf"
+    env = {"TERGEU_PIN": issued.pin, "TERGEU_KEY_PASSWORD": PASSWORD}
+    identity = str(MAIN / "identities" / "expert.p12")
+    code, out, err = await _tergeu(
+        "cosign",
+        issued.link,
+        "--identity",
+        identity,
+        "--save-pdf",
+        str(pdf),
+        env=env,
+        stdin=b"y\n",
+    )
+    assert code == 0, out + err
+    assert "signed: META-INF/signature002.p7s" in out and issued.pin not in out + err
+    assert pdf.read_bytes().startswith(b"%PDF") and stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    assert _signatures(desk.container)[-1] == "META-INF/signature002.p7s"
+    # the link is spent: a second run is refused with the server's reason
+    code, out, err = await _tergeu("cosign", issued.link, "--identity", identity, env=env)
+    assert code == 1 and "already signed" in err, out + err
+    refusal = desk.issue("specialist", base_url=server.base_url)
+    code, out, err = await _tergeu(
+        "cosign", refusal.link, "--refuse", "Не участвовал", env={"TERGEU_PIN": refusal.pin}
+    )
+    assert code == 0 and "refusal sent" in out, out + err
+    assert desk.requests()[-1].reason == "Не участвовал"
+    code, out, err = await _tergeu(
+        "cosign", "http://127.0.0.1:1/nothing", "--refuse", "x", env={"TERGEU_PIN": "123456"}
+    )
+    assert code == 2 and "not a Tergeu co-sign link" in err
