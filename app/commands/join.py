@@ -108,6 +108,14 @@ async def _join(args: argparse.Namespace, pin: str) -> str:
         on_text=on_text,
         signer=signer,
     )
+    participant.expert.add_listener(  # experts and specialists: the action's stills gallery
+        lambda item: print(
+            f"still {item.number} of {item.participant_id} ({item.width}×{item.height}, "
+            f"SHA-256 {item.sha256[:16]}…): {item.caption}",
+            file=sys.stderr,
+            flush=True,
+        )
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(participant.leave()))
