@@ -18,7 +18,9 @@ import aiohttp
 import cv2
 import numpy as np
 import pytest
+from aiohttp import web
 
+from app.core.expert_view import ExpertView, GalleryItem
 from app.core.hub import Hub
 from app.core.invites import InviteBook
 from app.core.signaling.errors import ProtocolViolation
@@ -400,3 +402,63 @@ def test_still_available_is_a_server_message_only() -> None:
         parse_message(raw)  # a client may not send it
     with pytest.raises(ProtocolViolation, match="sha256 must be 64 lower-case hex"):
         parse_message(raw.replace("a" * 64, "A" * 64, 1), allowed=SERVER_MESSAGES)
+
+
+@pytest.mark.parametrize("damaged_times", [1, 10])
+async def test_client_keeps_only_a_download_with_the_announced_hash(damaged_times: int) -> None:
+    """``ExpertView`` against a loopback server that damages the first downloads in transit."""
+    data = png(320, 240)
+    digest = hashlib.sha256(data).hexdigest()
+    served: list[str] = []
+
+    async def still(request: web.Request) -> web.Response:
+        served.append(request.headers.get("X-Tergeu-Ticket", ""))
+        body = bytearray(data)
+        if len(served) <= damaged_times:
+            body[len(body) // 2] ^= 0xFF
+        return web.Response(body=bytes(body), content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/a/A1/stills/{sha256}", still)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    view = ExpertView(f"http://127.0.0.1:{port}", send, False)
+    shown: list[GalleryItem] = []
+    view.add_listener(shown.append)
+    ticket = "t" * 43
+    view.on_still_available(
+        {
+            "number": 1,
+            "sha256": digest,
+            "participant_id": "w1",
+            "caption": "Lock",
+            "width": 320,
+            "height": 240,
+            "taken_utc": "2026-12-02T08:00:00.000000Z",
+            "media_type": "image/png",
+            "url": f"/a/A1/stills/{digest}",
+            "ticket": ticket,
+        }
+    )
+    try:
+        for _ in range(100):
+            if shown or view.failed:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await runner.cleanup()
+    assert set(served) == {ticket}  # the ticket travels in the header
+    if damaged_times == 1:  # damaged once: fetched again, the intact bytes kept
+        assert len(served) == 2 and [i.data for i in shown] == [data] and not view.failed
+        assert view.stills[digest].data == data
+    else:  # damaged every time: given up with the reason, nothing shown
+        assert len(served) == 4 and shown == [] and view.stills == {}
+        assert "SHA-256" in view.failed[0] and f"instead of {digest[:12]}" in view.failed[0]
