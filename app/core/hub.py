@@ -133,6 +133,15 @@ ActHandler = Callable[[GuestAct], Awaitable[None]]
 IdentityHandler = Callable[[str, "Challenge", bytes], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class _Offer:
+    """A peer connection for one participant with its offer made (ICE candidates gathered)."""
+
+    participant_id: str
+    pc: RTCPeerConnection
+    slots: list[tuple[SlotTrack, SlotTrack]]
+
+
 @dataclass
 class _Peer:
     invite: Invite
@@ -193,6 +202,8 @@ class Hub:
         self._peers: dict[str, _Peer] = {}
         self._started = False
         self._closed = False
+        # offers made while a PIN is checked, by channel (see on_pin)
+        self._prepared: dict[Channel, asyncio.Task[_Offer]] = {}
         self._exhibits = ExhibitDesk(
             relay=self._relay,
             counts=self.counts,
@@ -313,6 +324,8 @@ class Hub:
             await self._drop_media(peer)
             for task in peer.tasks:
                 task.cancel()
+        for channel in list(self._prepared):
+            await self._discard_prepared(channel)
         for track in self._local.values():
             track.stop()
 
@@ -649,7 +662,26 @@ class Hub:
         if was_in:
             await self._record("participant_left", peer, reason="hung up")
 
+    def on_pin(self, invite: Invite, channel: Channel) -> None:
+        """A PIN is being checked (slow on purpose): make the peer connection and its offer
+        meanwhile, so that admission sends the offer at once. Nothing reaches the participant
+        before they are admitted; a wrong PIN keeps the offer for the next try, and a closed
+        channel drops it."""
+        if not self._closed and channel not in self._prepared:
+            self._prepared[channel] = asyncio.ensure_future(self._new_offer(invite.participant_id))
+
+    async def _discard_prepared(self, channel: Channel) -> None:
+        task = self._prepared.pop(channel, None)
+        if task is None:
+            return
+        try:
+            offer = await task
+        except Exception:  # nothing was made; the error surfaces if the offer is needed
+            return
+        await offer.pc.close()
+
     async def on_closed(self, channel: Channel, reason: str) -> None:
+        await self._discard_prepared(channel)
         peer = self._current(channel)
         if peer is None:
             return
@@ -743,24 +775,45 @@ class Hub:
         await peer.channel.send(Message("recording", {"active": self.recording}))
         await self.gallery.catch_up(Viewer(peer.pid, peer.invite.role, peer.channel))
 
-    async def _connect(self, peer: _Peer) -> None:
+    async def _new_offer(self, participant_id: str) -> _Offer:
         config = RTCConfiguration(
             bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
             iceServers=[s.to_aiortc() for s in self.ice_servers],
         )
         pc = RTCPeerConnection(config)
-        peer.pc = pc
         for kind in ("audio", "video"):
             pc.addTransceiver(self._relay.subscribe(self._local[kind], buffered=False), "sendrecv")
-        peer.slots = []
+        slots = []
         for i in range(self.forward_slots):
             pair = (
-                SlotTrack("audio", self.counts, f"{peer.pid}-slot{i}-audio"),
-                SlotTrack("video", self.counts, f"{peer.pid}-slot{i}-video"),
+                SlotTrack("audio", self.counts, f"{participant_id}-slot{i}-audio"),
+                SlotTrack("video", self.counts, f"{participant_id}-slot{i}-video"),
             )
             for track in pair:
                 pc.addTransceiver(track, "sendonly")
-            peer.slots.append(pair)
+            slots.append(pair)
+        await pc.setLocalDescription(await pc.createOffer())
+        return _Offer(participant_id, pc, slots)
+
+    async def _connect(self, peer: _Peer) -> None:
+        channel = peer.channel
+        offer: _Offer | None = None
+        prepared = self._prepared.pop(channel, None) if channel is not None else None
+        if prepared is not None:
+            try:
+                offer = await prepared
+            except Exception as e:  # make it again below; a second failure is reported
+                log.warning("the offer prepared for %s failed: %s", peer.pid, e)
+            if offer is not None and offer.participant_id != peer.pid:
+                await offer.pc.close()
+                offer = None
+        if offer is None:
+            offer = await self._new_offer(peer.pid)
+        pc = offer.pc
+        if peer.channel is None or peer.channel is not channel or peer.pc is not None:
+            await pc.close()  # gone, or connected anew, while the offer was made
+            return
+        peer.pc, peer.slots = pc, offer.slots
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
@@ -781,10 +834,6 @@ class Hub:
                 self._error(peer, f"media connection of {peer.pid} failed")
                 await peer.channel.close()
 
-        await pc.setLocalDescription(await pc.createOffer())
-        if peer.channel is None or peer.pc is not pc:  # gone while ICE candidates gathered
-            await pc.close()
-            return
         await peer.channel.send(Message("offer", {"sdp": pc.localDescription.sdp}))
 
     async def _on_track(self, peer: _Peer, track: MediaStreamTrack) -> None:

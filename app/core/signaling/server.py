@@ -99,6 +99,7 @@ class SessionHost(Protocol):
     action_id: str
     action_title: str
 
+    def on_pin(self, invite: Invite, channel: Channel) -> None: ...
     async def on_waiting(self, invite: Invite, language: str, channel: Channel) -> None: ...
     async def on_resume(self, admission: Admission, channel: Channel) -> None: ...
     async def on_answer(self, channel: Channel, sdp: str) -> None: ...
@@ -365,6 +366,7 @@ class SignalingServer:
                     "rules_not_acknowledged", "the confidentiality rules must be acknowledged first"
                 )
             assert conn.host is not None and conn.invite is not None and conn.token is not None
+            conn.host.on_pin(conn.invite, ch)  # the host may get media ready meanwhile
             invite = await asyncio.to_thread(
                 self.invites.redeem, conn.invite.action_id, conn.token, msg["pin"]
             )
