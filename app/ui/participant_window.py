@@ -142,6 +142,7 @@ class ParticipantWindow(QMainWindow):
         self.text_dialogs: list[TextDialog] = []
         self.request_dialogs: list[RequestStillDialog] = []
         self.annotate_dialogs: list[AnnotateDialog] = []
+        self._gallery_failures = 0
         self.errors: list[str] = []
         self.ended = ""
 
@@ -428,6 +429,9 @@ class ParticipantWindow(QMainWindow):
             connected = p.connected.is_set()
             self.state.setText(self.tr("In the session") if connected else states.get(p.state, ""))
         self.stills.setVisible(p is not None and p.role in GALLERY_ROLES and not self.ended)
+        if p is not None and len(p.expert.failed) > self._gallery_failures:
+            self._gallery_failures = len(p.expert.failed)
+            self.stills.say(p.expert.failed[-1], error=True)  # a still that did not arrive intact
         recording = p is not None and p.stats.recording and not self.ended
         self.rec.setText(self.tr("● RECORDING") if recording else "")
         self.rec.setStyleSheet(
