@@ -3,7 +3,8 @@
 The preview shows the rendered PDF pages exactly as they will be signed. Signing asks for the
 PKCS#12 password each time (never stored); building, signing and verifying the container run on
 the core thread with progress, and the dialog shows the verifier's verdict before anything is
-queued for upload.
+queued for upload. Once signed, co-signatures can be requested from participants with a key
+(:mod:`app.ui.cosign_requests_panel`); each request's state and progress show below.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.core.finish import Documents, Exported, open_identity, sign_and_export, upload
 from app.ui.bridge import EventBridge
+from app.ui.cosign_requests_panel import CosignRequestsPanel, ServerFactory
 from app.ui.layout import remember_layout
 
 if TYPE_CHECKING:
@@ -61,6 +64,8 @@ class FinishWindow(QWidget):
         on_exported: Callable[[Exported], None] | None = None,
         upload_endpoint: str = "",
         on_uploaded: Callable[[dict[str, object]], None] | None = None,
+        cosign_server: ServerFactory | None = None,
+        action_title: str = "",
     ) -> None:
         super().__init__()
         self.setObjectName("finishWindow")
@@ -151,6 +156,14 @@ class FinishWindow(QWidget):
         layout.addWidget(self.stage)
         layout.addWidget(self.progress)
         layout.addWidget(self.result)
+        self.cosign = CosignRequestsPanel(
+            bridge,
+            action_title=action_title or action_type,
+            tsa_url=tsa_url,
+            trust_anchors_dir=trust_anchors_dir,
+            server_factory=cosign_server,
+        )
+        layout.addWidget(self.cosign)
         upload_row = QHBoxLayout()
         self.token_label = QLabel()
         upload_row.addWidget(self.token_label)
@@ -188,6 +201,11 @@ class FinishWindow(QWidget):
         self.upload_button.setText(self.tr("Upload to the case system"))
         if not self.upload_endpoint:
             self.upload_button.setToolTip(self.tr("Set the upload address in Settings first"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.cosign.server is not None:  # co-sign links stop working with the window
+            self.bridge.run(self.cosign.stop())
+        super().closeEvent(event)
 
     def _choose_identity(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -310,6 +328,7 @@ class FinishWindow(QWidget):
         self.upload_button.setEnabled(
             bool(self.upload_endpoint) and exported.submission_folder is not None
         )
+        self.cosign.set_container(exported.container)
         if self.on_exported is not None:
             self.on_exported(exported)
 

@@ -26,6 +26,7 @@ from app.core.session import LiveSession
 from app.core.storage.db import Database
 from app.core.storage.models import ActionState
 from app.ui.bridge import EventBridge
+from app.ui.cosign_requests_panel import configured_server
 from app.ui.finish_window import FinishWindow
 from app.ui.live_window import LiveWindow, PlannedPerson
 from protocol.testimony import Statement
@@ -182,6 +183,8 @@ class LiveStarter:
             on_exported=exported,
             upload_endpoint=self.config["upload.endpoint"],
             on_uploaded=lambda _: self.db.set_action_state(action_id, ActionState.UPLOADED),
+            cosign_server=configured_server(self.config, DataPaths(self.actions_root.parent).tls),
+            action_title=session.title,
         )
         self.finish_windows.append(window)
         window.show()

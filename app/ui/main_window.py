@@ -202,6 +202,8 @@ class MainWindow(QMainWindow):
         self.join_action.triggered.connect(self.join_session)
         self.cosign_action = named(QAction(self), "cosignAction")
         self.cosign_action.triggered.connect(self.cosign)
+        self.cosign_link_action = named(QAction(self), "cosignLinkAction")
+        self.cosign_link_action.triggered.connect(lambda: self.cosign_from_link())
         self.review_windows: list[QWidget] = []
         self.live: LiveStarter | None = None
         self.settings_action = named(QAction(self), "settingsAction")
@@ -224,6 +226,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.review_folder_action)
         self.file_menu.addAction(self.join_action)
         self.file_menu.addAction(self.cosign_action)
+        self.file_menu.addAction(self.cosign_link_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
@@ -286,6 +289,7 @@ class MainWindow(QMainWindow):
         self.review_file_action.setText(self.tr("Review a signed container…"))
         self.review_folder_action.setText(self.tr("Review a recording folder…"))
         self.cosign_action.setText(self.tr("Co-sign a protocol…"))
+        self.cosign_link_action.setText(self.tr("Co-sign from a link…"))
         self.join_action.setText(self.tr("Join a session as a participant…"))
         self.about_action.setText(self.tr("About Tergeu"))
         self.file_menu.setTitle(self.tr("&File"))
@@ -432,6 +436,21 @@ class MainWindow(QMainWindow):
             self._starter().bridge,
             identity=self.config["signing.identity"],
             tsa_url=self.config["timestamp.tsa_url"],
+            trust_anchors_dir=Path(anchors) if anchors else None,
+            parent=self,
+        )
+        dialog.show()
+        return dialog
+
+    def cosign_from_link(self, link: str = "") -> QDialog:
+        """A participant opens the investigator's co-sign link, reads the protocol, signs it."""
+        from app.ui.cosign import CosignLinkDialog
+
+        anchors = self.config["trust.anchors_dir"]
+        dialog = CosignLinkDialog(
+            self._starter().bridge,
+            link=link,
+            identity=self.config["signing.identity"],
             trust_anchors_dir=Path(anchors) if anchors else None,
             parent=self,
         )
