@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import subprocess
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from PIL import Image
 from app.core.annotations import Shape, parse_annotation, render
 from app.core.participant import Participant
 from protocol.from_log import protocol_from_action
+from protocol.render import render_pdf
+from recorder.clock import parse_utc
 from recorder.log import read_log
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recorder.verify import verify_recording
@@ -167,3 +170,16 @@ async def test_specialist_annotates_a_still_and_the_original_is_unchanged(
         ("specialist", sealed, 3, "Следы орудия взлома на дужке")
     ]
     assert protocol.annotations[0].file.name == entry.data["file"]
+    # ... and the signed document shows it beside the photo table
+    created = parse_utc(entries[-1].utc, what="end")
+    pdf = tmp_path / "protocol-ru.pdf"
+    pdf.write_bytes(
+        await asyncio.to_thread(
+            render_pdf, protocol, "ru", created=created, action_dir=live.action_dir
+        )
+    )
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    flat = "".join(text.stdout.split())
+    assert "кфото№1" in flat and "Следыорудиявзломанадужке" in flat
+    assert "annotation-001-specialist.json" in flat and entry.data["sha256"] in flat
+    assert sealed in flat  # the photo table names the original by its SHA-256
