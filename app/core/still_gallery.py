@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import secrets
 import time
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from app.core.signaling.messages import Message
 from app.core.signaling.server import Channel
 from recorder.clock import format_utc
 
+log = logging.getLogger(__name__)
 GALLERY_ROLES = frozenset({"expert", "specialist"})
 GALLERY_MESSAGES = ("request_still", "annotation")
 REQUESTS_PER_MINUTE = 6  # stills one expert may ask for in a minute (each interrupts a camera)
@@ -148,6 +150,9 @@ class StillGallery:
                 result["message"] = f"annotation saved as {saved.evidence.file}"
         except ActRefused as e:
             result |= {"ok": False, "code": e.code, "message": e.message}
+        except Exception as e:  # a bug must not leave the expert waiting for an answer
+            log.exception("gallery %s failed", message.type)
+            result |= {"ok": False, "code": "internal", "message": type(e).__name__}
         return result
 
     # ---- downloads ------------------------------------------------------------------------------
