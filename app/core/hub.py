@@ -463,6 +463,7 @@ class Hub:
                         message=message["message"],
                     )
                     self._error(peer, f"no still from {peer.pid}: {message['message']}")
+                    await self.gallery.not_taken(req.request_id, message["message"])
             return
         inv = peer.invite
         act = GuestAct(inv.participant_id, inv.display_name, inv.role, message, _now())
@@ -561,7 +562,8 @@ class Hub:
                     stored.height,
                     upload.media_type,
                     format_utc(_now()),
-                )
+                ),
+                request.request_id,
             )
         if peer.channel is not None:
             await peer.channel.send(

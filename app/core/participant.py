@@ -300,6 +300,8 @@ class Participant:
             self.expert.on_roster(msg["slots"])
         elif msg.type == "still_available":
             self.expert.on_still_available(dict(msg.data))
+        elif msg.type == "still_not_taken":
+            self.expert.failed.append(f"the still was not taken: {msg['message']}")
         elif msg.type == "capture_still":
             self._spawn(self._still(dict(msg.data)))
         elif msg.type == "identity_challenge":

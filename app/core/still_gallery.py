@@ -108,14 +108,17 @@ class StillGallery:
         self._tickets: dict[str, tuple[str, str]] = {}  # ticket hash → (viewer id, still sha256)
         self._asked: dict[str, list[float]] = {}  # author → monotonic times of requests
         self._storing = asyncio.Lock()  # annotation numbers are taken one at a time
+        # the hub's still request id → (who asked, the id of their request_still)
+        self._requests: dict[str, tuple[str, str]] = {}
 
     def may_view(self, viewer_role: str, camera_role: str) -> bool:
         """True if a ``viewer_role`` participant receives stills of ``camera_role``'s camera."""
         return viewer_role in GALLERY_ROLES and self.host.policy.may_see(viewer_role, camera_role)
 
     # ---- the hub tells the gallery ------------------------------------------------------------
-    async def stored(self, still: GalleryStill) -> None:
+    async def stored(self, still: GalleryStill, request_id: str = "") -> None:
         """A scene still arrived intact: announce it to every viewer allowed to see it."""
+        self._requests.pop(request_id, None)
         self.stills.append(still)
         for viewer in self.host.admitted():
             if self.may_view(viewer.role, still.camera_role):
@@ -206,11 +209,23 @@ class StillGallery:
             )
         self._asked[viewer.participant_id] = [*recent, now]
         try:
-            return await self.host.request_still(
+            request_id = await self.host.request_still(
                 target_id, "scene", message["caption"], author=viewer.participant_id
             )
         except (ValueError, KeyError) as e:
             raise ActRefused("bad_value", str(e)) from e
+        self._requests[request_id] = (viewer.participant_id, message["request_id"])
+        return request_id
+
+    async def not_taken(self, still_request_id: str, reason: str) -> None:
+        """The device could not take (or send) a still an expert asked for: tell that expert."""
+        asked = self._requests.pop(still_request_id, None)
+        viewer = asked and next(
+            (v for v in self.host.admitted() if v.participant_id == asked[0]), None
+        )
+        if asked is not None and viewer is not None:
+            data = {"request_id": asked[1], "message": reason[:2000]}
+            await viewer.channel.send(Message("still_not_taken", data))
 
     async def annotate(
         self, viewer: Viewer, still_sha256: str, raw_shapes: Any, note: str

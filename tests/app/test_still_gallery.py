@@ -462,3 +462,22 @@ async def test_client_keeps_only_a_download_with_the_announced_hash(damaged_time
     else:  # damaged every time: given up with the reason, nothing shown
         assert len(served) == 4 and shown == [] and view.stills == {}
         assert "SHA-256" in view.failed[0] and f"instead of {digest[:12]}" in view.failed[0]
+
+
+async def test_expert_told_when_the_still_asked_for_is_not_taken(env: Env) -> None:
+    expert = await env.join("e1", "expert")
+    w1 = await env.join("w1", "witness")
+    reply = await act(expert, "request_still", "mine", participant_id="w1", caption="Lock")
+    assert reply["ok"], reply
+    ask = await recv(w1, "capture_still")
+    await send(w1, "still_failed", request_id=ask["request_id"], message="no camera")
+    told = await recv(expert, "still_not_taken")
+    assert told == {"type": "still_not_taken", "request_id": "mine", "message": "no camera"}
+    assert env.log.of("still_failed")[0]["message"] == "no camera"
+    # a still the investigator asked for fails quietly for the expert (not theirs)
+    await env.hub.request_still("w1", "scene", "Window")
+    ask = await recv(w1, "capture_still")
+    await send(w1, "still_failed", request_id=ask["request_id"], message="no camera")
+    await nothing_of(expert, "still_not_taken")
+    for ws in (expert, w1):
+        await ws.close()

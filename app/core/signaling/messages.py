@@ -161,6 +161,8 @@ SERVER_MESSAGES: Mapping[str, Schema] = {
         url=(_STR, REQ),
         ticket=(_STR, REQ),
     ),
+    # the still asked for with ``request_still`` (this ``request_id``) could not be taken or sent
+    "still_not_taken": _s(request_id=(_STR, REQ), message=(_STR, REQ)),
     # a temporary marker over the participant's own camera view (x, y: 0..1 of the picture)
     "pointer": _s(x=(_NUM, REQ), y=(_NUM, REQ), seconds=(_NUM, REQ), label=(_STR, OPT)),
     "error": _s(
