@@ -11,22 +11,23 @@ XML is written by hand (the shapes are fixed) and parsed strictly: no DTDs, know
 from __future__ import annotations
 
 import base64
-import concurrent.futures
 import contextlib
 import hashlib
 import os
 import re
-import struct
 import threading
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol, cast
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
+from protocol.digests import CHUNK, HashThread
+from protocol.digests import hash_file as hash_file
 from protocol.errors import ProtocolError, UnreadableContainerError
+from protocol.zipwriter import ZipWriter
 
 MIMETYPE = "application/vnd.etsi.asic-e+zip"
 NS_ASIC = "http://uri.etsi.org/02918/v1.2.1#"
@@ -36,9 +37,13 @@ SHA256_URI = "http://www.w3.org/2001/04/xmlenc#sha256"
 CADES_MIME = "application/pkcs7-signature"
 ASIC_MANIFEST_RE = re.compile(r"^META-INF/ASiCManifest(\d{3})\.xml$")
 SIGNATURE_RE = re.compile(r"^META-INF/signature(\d{3})\.p7s$")
-CHUNK = 1 << 20
-QUEUED_CHUNKS = 16  # at most 16 MiB waiting for the hashing thread
 Progress = Callable[[int, int], None]
+
+
+class _ReadInto(Protocol):
+    # Every binary file object Python makes (FileIO, BufferedReader, BytesIO, zipfile's member
+    # reader) has readinto; typeshed's IO[bytes] just does not declare it.
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -181,96 +186,146 @@ def mime_for(name: str) -> str:
 
 
 class ZipOut:
-    """Writes a new ASiC-E zip to a temp file, then fsyncs and renames it into place (0o600)."""
+    """Writes a new ASiC-E zip to a temp file, then fsyncs and renames it into place (0o600).
+
+    Each source is read once into a pooled buffer: this thread computes the CRC-32 and writes
+    the buffer, a :class:`~protocol.digests.HashThread` computes the SHA-256 on the other
+    core, so building costs about one hashing pass. While writing, a background ``fdatasync``
+    every :data:`SYNC_EVERY` bytes starts the disk early, so the final fsync has little left.
+    """
 
     def __init__(self, out: Path, *, progress: Progress | None = None, total: int = 0) -> None:
         self.out = Path(out)
         self.tmp = self.out.with_name(f".{self.out.name}.{os.getpid()}.tmp")
-        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._file: IO[bytes] = os.fdopen(fd, "w+b")
-        self.zip = zipfile.ZipFile(self._file, "w", allowZip64=True)
-        self._hasher = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="asic-hash")
-        self._slots = threading.BoundedSemaphore(QUEUED_CHUNKS)
+        self._fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self.zip = ZipWriter(self._fd)
+        self._hasher = HashThread()
+        self._syncer = _EarlySync(self._fd)
         self.progress = progress
         self.total = total
         self.done = 0
-        info = zipfile.ZipInfo("mimetype", date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_STORED
-        self.zip.writestr(info, MIMETYPE)
-
-    def _info(self, name: str, size: int, compress: bool) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(check_member_name(name), date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-        info.file_size = size  # lets zipfile switch to ZIP64 for members over 4 GiB
-        info.external_attr = 0o600 << 16
-        return info
+        self._batch: bytearray | None = None
+        self._batch_end = 0
+        self._batch_items: list[tuple[str, int, int]] = []
+        self.zip.add("mimetype", MIMETYPE.encode())
 
     def add_bytes(self, name: str, data: bytes, *, compress: bool = True) -> bytes:
         """Add ``data`` as ``name``; return its SHA-256."""
-        self.zip.writestr(self._info(name, len(data), compress), data)
+        self._flush_batch()
+        self.zip.add(check_member_name(name), data, compress=compress)
         return hashlib.sha256(data).digest()
 
     def add_stream(self, name: str, src: IO[bytes], size: int, *, compress: bool = False) -> bytes:
-        """Copy ``size`` bytes from ``src`` into member ``name`` in chunks; return the SHA-256."""
-        return self.add_stream_later(name, src, size, compress=compress).result()
+        """Copy ``size`` bytes from ``src`` into member ``name``; return the SHA-256."""
+        self._flush_batch()
+        self._copy(name, cast(_ReadInto, src).readinto, size, compress)
+        return self.digests()[name]
 
-    def add_stream_later(
-        self, name: str, src: IO[bytes], size: int, *, compress: bool = False
-    ) -> concurrent.futures.Future[bytes]:
-        """Like :meth:`add_stream`, but the SHA-256 is a future computed on a second thread.
+    def add_file(
+        self, name: str, path: Path, *, size: int | None = None, compress: bool = False
+    ) -> None:
+        """Copy the file at ``path`` into member ``name``; its SHA-256 is in :meth:`digests`.
 
-        SHA-256 runs on another core while zipfile computes the CRC-32 and writes (both
-        release the GIL on large buffers), so the build costs about one hash pass. At most
-        :data:`QUEUED_CHUNKS` chunks wait for the hasher, which keeps memory flat.
+        ``size`` is what a directory scan saw (saves a stat); the copy checks it. Small stored
+        files are read back to back into one pooled buffer and written and hashed together
+        (see :meth:`_batch_file`); others are streamed.
         """
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            if size is None:
+                size = os.fstat(fd).st_size
+            if not compress and size < CHUNK:
+                self._batch_file(name, fd, size)
+            else:
+                self._flush_batch()
+                self._copy(name, lambda view: os.readv(fd, [view]), size, compress)
+        finally:
+            os.close(fd)
+
+    def digests(self) -> dict[str, bytes]:
+        """The SHA-256 of every member copied from a stream or file so far, by name."""
+        self._flush_batch()
+        return self._hasher.results()
+
+    def _batch_file(self, name: str, fd: int, size: int) -> None:
+        """Read a whole small file into the batch buffer (one byte more is asked for, so a
+        file that grew since it was listed shows)."""
+        if self._batch is not None and self._batch_end + size + 1 > len(self._batch):
+            self._flush_batch()
+        if self._batch is None:
+            self._batch, self._batch_end = self._hasher.buffer(), 0
+        start = self._batch_end
+        n = os.readv(fd, [memoryview(self._batch)[start : start + size + 1]])
+        if n > size:
+            raise ProtocolError(f"{name}: grew beyond {size} bytes while being written")
+        if n < size:
+            raise ProtocolError(f"{name}: {size} bytes expected, {n} read")
+        self._batch_items.append((check_member_name(name), start, start + n))
+        self._batch_end += n
+
+    def _flush_batch(self) -> None:
+        """Write the batched files as members in one go and hand their bytes to the hasher."""
+        if self._batch is None:
+            return
+        buf, items, size = self._batch, self._batch_items, self._batch_end
+        self._batch, self._batch_items = None, []
+        view = memoryview(buf)
+        try:
+            self.zip.add_stored([(name, view[a:b]) for name, a, b in items])
+        except BaseException:
+            self._hasher.give_back(buf)
+            raise
+        self._hasher.hash_slices(buf, items)
+        self._wrote(size)
+
+    def _wrote(self, n: int) -> None:
+        self.done += n
+        self._syncer.wrote(n)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def _copy(
+        self, name: str, readinto: Callable[[memoryview], int | None], size: int, compress: bool
+    ) -> None:
+        """Stream ``size`` bytes into member ``name``, the SHA-256 computed on the hashing thread.
+
+        A source that ends early, or holds more than ``size`` bytes, raises ProtocolError: each
+        read asks for one byte more than is left, so growth shows without an extra read.
+        """
+        member = self.zip.open(check_member_name(name), size, compress=compress)
         h = hashlib.sha256()
         left = size
-        digest: concurrent.futures.Future[bytes] | None = None
-        with self.zip.open(self._info(name, size, compress), "w") as dst:
-            while chunk := src.read(CHUNK):
-                if digest is not None:
-                    raise ProtocolError(f"{name}: grew beyond {size} bytes while being written")
-                left -= len(chunk)
-                self._slots.acquire()
-                if left == 0:  # the last chunk: hash and finish in one hand-over
-                    digest = self._hasher.submit(self._final, h, chunk)
-                else:
-                    self._hasher.submit(self._update, h, chunk)
-                dst.write(chunk)
-                self.done += len(chunk)
-                if self.progress is not None:
-                    self.progress(self.done, self.total)
-        if left != 0:
-            raise ProtocolError(f"{name}: {size} bytes expected, {size - left} read")
-        return digest if digest is not None else self._hasher.submit(h.digest)
-
-    def _update(self, h: hashlib._Hash, chunk: bytes) -> None:
-        try:
-            h.update(chunk)
-        finally:
-            self._slots.release()
-
-    def _final(self, h: hashlib._Hash, chunk: bytes) -> bytes:
-        self._update(h, chunk)
-        return h.digest()
-
-    def add_file(self, name: str, path: Path, *, compress: bool = False) -> bytes:
-        return self.add_file_later(name, path, compress=compress).result()
-
-    def add_file_later(
-        self, name: str, path: Path, *, compress: bool = False
-    ) -> concurrent.futures.Future[bytes]:
-        with open(path, "rb") as src:
-            size = os.fstat(src.fileno()).st_size
-            return self.add_stream_later(name, src, size, compress=compress)
+        while True:
+            buf = self._hasher.buffer()
+            want = min(len(buf), left + 1)
+            try:
+                n = readinto(memoryview(buf)[:want]) or 0
+                if n == 0 and left > 0:
+                    raise ProtocolError(f"{name}: {size} bytes expected, {size - left} read")
+                if n:
+                    member.write(memoryview(buf)[:n])  # raises if the source grew
+            except BaseException:
+                self._hasher.give_back(buf)
+                raise
+            if n == 0:
+                self._hasher.give_back(buf)
+                break
+            self._hasher.update(h, buf, n)
+            left -= n
+            self._wrote(n)
+            if left == 0 and n < want:  # asked for a byte more than was left: the end
+                break
+        member.close()
+        self._hasher.finish(name, h)
 
     def commit(self) -> None:
         """Finish the zip, fsync it, rename it over ``out`` and fsync the folder."""
-        self._hasher.shutdown()
-        self.zip.close()
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        self._flush_batch()
+        self._hasher.close()
+        self.zip.finish()
+        self._syncer.close()
+        os.fsync(self._fd)
+        os.close(self._fd)
         os.replace(self.tmp, self.out)
         dir_fd = os.open(self.out.parent, os.O_RDONLY)
         try:
@@ -280,11 +335,42 @@ class ZipOut:
 
     def abort(self) -> None:
         """Drop the temp file; ``out`` is never touched."""
-        self._hasher.shutdown()
-        with contextlib.suppress(OSError, ValueError):
-            self.zip.close()
-        self._file.close()
+        self._hasher.close()
+        self._syncer.close()
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
         self.tmp.unlink(missing_ok=True)
+
+
+SYNC_EVERY = 128 << 20
+
+
+class _EarlySync:
+    """Starts ``fdatasync`` on a background thread after every :data:`SYNC_EVERY` bytes.
+
+    The page cache would otherwise hold the whole container until the final fsync, which then
+    waits for all of it; flushing while the hashing still runs hides most of that wait.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._pending = 0
+        self._thread: threading.Thread | None = None
+
+    def wrote(self, n: int) -> None:
+        self._pending += n
+        if self._pending >= SYNC_EVERY and not (self._thread and self._thread.is_alive()):
+            self._pending = 0
+            self._thread = threading.Thread(target=self._sync, name="asic-sync", daemon=True)
+            self._thread.start()
+
+    def _sync(self) -> None:
+        with contextlib.suppress(OSError):  # the final fsync reports any real failure
+            os.fdatasync(self._fd)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
 
 
 def open_zip(path: Path) -> zipfile.ZipFile:
@@ -295,52 +381,3 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         raise UnreadableContainerError(f"{path}: no such file") from e
     except (zipfile.BadZipFile, OSError) as e:
         raise UnreadableContainerError(f"{path}: not a readable ASiC-E zip container ({e})") from e
-
-
-def hash_file(path: Path) -> bytes:
-    """SHA-256 of a file, streamed."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.digest()
-
-
-def hash_member(zf: zipfile.ZipFile, name: str, progress: Callable[[int], None] | None) -> bytes:
-    """SHA-256 of a member, streamed.
-
-    Stored members are read straight from the file (the SHA-256 is checked against a signed
-    digest, which the CRC-32 adds nothing to, and skipping it keeps verification near the speed
-    of hashing alone); deflated members go through zipfile, which also checks their CRC.
-    """
-    info = zf.getinfo(name)
-    h = hashlib.sha256()
-    if info.compress_type == zipfile.ZIP_STORED and zf.filename is not None:
-        with open(zf.filename, "rb") as f:
-            f.seek(info.header_offset)
-            header = f.read(30)
-            if len(header) != 30 or header[:4] != b"PK\x03\x04":
-                raise ProtocolError(f"{name}: bad local file header")
-            name_len, extra_len = struct.unpack("<HH", header[26:30])
-            encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-            if f.read(name_len) != info.orig_filename.encode(encoding):
-                raise ProtocolError(f"{name}: local header names another file")
-            if info.compress_size != info.file_size:
-                raise ProtocolError(f"{name}: stored member with differing sizes")
-            f.seek(extra_len, os.SEEK_CUR)
-            left = info.file_size
-            while left > 0:
-                chunk = f.read(min(CHUNK, left))
-                if not chunk:
-                    raise ProtocolError(f"{name}: member truncated, {left} bytes missing")
-                h.update(chunk)
-                left -= len(chunk)
-                if progress is not None:
-                    progress(len(chunk))
-        return h.digest()
-    with zf.open(name) as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-            if progress is not None:
-                progress(len(chunk))
-    return h.digest()

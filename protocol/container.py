@@ -19,7 +19,6 @@ existing container; co-signing rewrites the zip by streaming the members into a 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import datetime as dt
 import os
 import zipfile
@@ -154,15 +153,17 @@ async def build_container(
             ):
                 objects.append(DataObject(name, mime_for(name), z.add_bytes(name, data)))
                 listed.append((name, mime_for(name)))
-            later: list[tuple[str, concurrent.futures.Future[bytes]]] = []
-            for name, path, _size in files:
+            copied: list[str] = []
+            for name, path, size in files:
                 if media_outside and _is_media(name):
                     objects.append(DataObject(name, mime_for(name), hash_file(path)))
                 else:
                     compress = name.endswith(_TEXT_SUFFIXES)
-                    later.append((name, z.add_file_later(name, path, compress=compress)))
+                    z.add_file(name, path, size=size, compress=compress)
+                    copied.append(name)
                     listed.append((name, mime_for(name)))
-            objects += [DataObject(name, mime_for(name), f.result()) for name, f in later]
+            digests = z.digests()
+            objects += [DataObject(name, mime_for(name), digests[name]) for name in copied]
             objects.sort(key=lambda o: o.uri)
             return z, objects, listed
         except BaseException:

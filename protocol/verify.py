@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import tempfile
 import zipfile
 import zlib
@@ -27,12 +28,11 @@ from protocol.asic import (
     DataObject,
     Progress,
     check_member_name,
-    hash_file,
-    hash_member,
     open_zip,
     parse_odf_manifest,
 )
 from protocol.container import CONTAINER_JSON, RECORDING, read_container_json, read_manifests
+from protocol.digests import StoredMember, hash_file, hash_stored_members
 from protocol.errors import ProtocolError, UnreadableContainerError
 from protocol.excerpt import EXCERPT_JSON, excerpt_checks, read_excerpt
 from protocol.recording_checks import (
@@ -178,13 +178,16 @@ def _digests(
     checks: list[Check] = []
     omitted: list[str] = []
     matched = 0
+    in_zip = [uri for uri in objects if uri in names]
+    hashed = _hash_members(zf, in_zip, tick)
     for uri, wanted in sorted(objects.items()):
         if uri in names:
-            try:
-                digest = hash_member(zf, uri, tick)
-            except (zipfile.BadZipFile, zlib.error, ProtocolError, OSError, EOFError) as e:
-                checks.append(Check("digest", Status.FAILED, f"member unreadable: {e}", uri))
+            digest_or_error = hashed[uri]
+            if isinstance(digest_or_error, Exception):
+                msg = f"member unreadable: {digest_or_error}"
+                checks.append(Check("digest", Status.FAILED, msg, uri))
                 continue
+            digest = digest_or_error
         elif meta.get("media_outside") and uri.startswith(RECORDING + "media/"):
             if media_dir is None:
                 omitted.append(uri)
@@ -224,6 +227,37 @@ def _digests(
             )
         )
     return checks, omitted
+
+
+def _hash_members(
+    zf: zipfile.ZipFile, uris: list[str], tick: Callable[[int], None]
+) -> dict[str, bytes | Exception]:
+    """SHA-256 of each member: stored ones straight from their offsets on two threads (the
+    bulk: media), deflated ones (small text) through zipfile, which also checks their CRC."""
+    stored: list[StoredMember] = []
+    out: dict[str, bytes | Exception] = {}
+    for uri in uris:
+        info = zf.getinfo(uri)
+        if info.compress_type != zipfile.ZIP_STORED:
+            try:
+                with zf.open(info) as f:
+                    h = hashlib.sha256()
+                    while chunk := f.read(1 << 20):
+                        h.update(chunk)
+                    out[uri] = h.digest()
+                tick(info.file_size)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
+                out[uri] = e
+        elif info.compress_size != info.file_size:
+            out[uri] = ProtocolError(f"{uri}: stored member with differing sizes")
+        else:
+            encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+            raw = info.orig_filename.encode(encoding)
+            stored.append(StoredMember(uri, info.header_offset, info.file_size, raw))
+    stored.sort(key=lambda m: m.header_offset)
+    assert zf.filename is not None  # opened from a path by open_zip
+    out.update(hash_stored_members(Path(zf.filename), stored, progress=tick))
+    return out
 
 
 async def _verify(
@@ -278,7 +312,7 @@ async def _verify(
 
     with tempfile.TemporaryDirectory(prefix="tergeu-verify-") as tmp:
         action_dir = Path(tmp) / "action"
-        await asyncio.to_thread(_extract_recording, zf, action_dir, media_dir, meta)
+        extracted = await asyncio.to_thread(_extract_recording, zf, action_dir, media_dir, meta)
         proto = zf.read("protocol.json") if "protocol.json" in zf.namelist() else None
         log_path = action_dir / "log.jsonl"
         checks += await asyncio.to_thread(
@@ -288,11 +322,7 @@ async def _verify(
         checks += evidence_checks(proto, signed)
         seg_checks, segment_uris = segment_checks(log_path, signed)
         checks += seg_checks
-        absent = {
-            u
-            for u in signed
-            if u.startswith(RECORDING) and not (action_dir / u[len(RECORDING) :]).exists()
-        }
+        absent = {u for u in signed if u.startswith(RECORDING) and u not in extracted}
         rec_checks, rec_facts = await asyncio.to_thread(
             recording_checks, action_dir, segment_uris | absent
         )
@@ -306,14 +336,16 @@ async def _verify(
 
 def _extract_recording(
     zf: zipfile.ZipFile, action_dir: Path, media_dir: Path | None, meta: dict[str, Any]
-) -> None:
-    """Extract ``recording/`` except the segment files into ``action_dir``.
+) -> set[str]:
+    """Extract ``recording/`` except the segment files into ``action_dir``; return the member
+    names (``recording/...``) now present there.
 
     Segments are not copied: their bytes were hashed against the signed ASiCManifest and the
     log's SHA-256 of each is compared with that digest (``segment`` checks), so the recorder's
     verifier checks the log, chain, checkpoints and playlists without hashing them twice.
     """
     action_dir.mkdir(mode=0o700)
+    extracted: set[str] = set()
     for name in zf.namelist():
         if not name.startswith(RECORDING) or name.endswith("/") or _is_segment(name):
             continue
@@ -327,6 +359,7 @@ def _extract_recording(
             with zf.open(name) as src, open(target, "wb") as dst:
                 while chunk := src.read(1 << 20):
                     dst.write(chunk)
+            extracted.add(name)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
             target.unlink(missing_ok=True)  # reported by the digest check
     if meta.get("media_outside") and media_dir is not None:  # playlists kept beside
@@ -334,6 +367,8 @@ def _extract_recording(
             target = action_dir / "media" / playlist.relative_to(media_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(playlist.read_bytes())
+            extracted.add(f"{RECORDING}media/{playlist.relative_to(media_dir).as_posix()}")
+    return extracted
 
 
 def _is_segment(name: str) -> bool:
