@@ -26,6 +26,7 @@ from aiortc import (
     RTCIceServer,
     RTCPeerConnection,
     RTCSessionDescription,
+    RTCStatsReport,
 )
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
@@ -910,6 +911,11 @@ class Hub:
     def _connection_of(self, participant_id: str) -> RTCPeerConnection | None:
         peer = self._peers.get(participant_id)
         return peer.pc if peer is not None else None
+
+    async def peer_stats(self, participant_id: str) -> RTCStatsReport | None:
+        """``getStats()`` of the participant's connection (read only); None when not connected."""
+        pc = self._connection_of(participant_id)
+        return await pc.getStats() if pc is not None else None
 
 
 def _now() -> datetime:

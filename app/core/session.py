@@ -39,6 +39,7 @@ from app.core.identity import (
     verify_signed_payload,
 )
 from app.core.invites import InviteBook, IssuedInvite
+from app.core.link_stats import LinkStats, LinkWatch
 from app.core.presence import PresenceEvent, PresenceInterval, PresenceMonitor
 from app.core.procedure import Procedure, ProcedureRun
 from app.core.signaling.server import SignalingServer
@@ -147,6 +148,7 @@ class LiveSession:
         self._invited_iin: dict[str, str | None] = {}
         self._last_counts: tuple[float, dict[str, int]] | None = None
         self._issued: dict[str, str] = {}
+        self.link_watch: LinkWatch | None = None
         self._identity_stills: dict[str, dict[str, EvidenceFile]] = {}
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -201,6 +203,8 @@ class LiveSession:
         self.acts.signature_check = self._check_signed_text
         self.server.add_session(self.hub)
         await self.hub.start()
+        self.link_watch = LinkWatch(self.hub)
+        self._spawn(self.link_watch.run())
         own = self.hub.subscribe_local("video")
         self._spawn(self.taps["investigator"].run(own))
 
@@ -449,6 +453,11 @@ class LiveSession:
                     rates[pid] = (n - before.get(name, 0)) / max(now - then, 1e-3)
         self._last_counts = (now, counts)
         return rates
+
+    def link_stats(self) -> dict[str, LinkStats]:
+        """Each connected participant's latest link reading (round-trip time, loss, jitter,
+        fps, with a good/fair/poor grade), refreshed every couple of seconds."""
+        return dict(self.link_watch.latest) if self.link_watch is not None else {}
 
     def latest_frame(self, participant_id: str) -> np.ndarray | None:
         tap = self.taps.get(participant_id)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.core.hub import HubError, ParticipantEvent
 from app.core.identity import IdentityResult
+from app.core.link_stats import LinkStats
 from app.core.presence import PresenceChanged, PresenceInterval
 from app.core.session import LiveSession
 from app.ui import domain_texts
@@ -104,6 +105,7 @@ class LiveWindow(QMainWindow):
         self.on_finished = on_finished
         self.errors: list[str] = []
         self.quality: dict[str, float] = {}
+        self.links: dict[str, LinkStats] = {}
         self._ticks = 0
         self.invite_dialogs: list[InviteDialog] = []
         self.finished = False
@@ -339,10 +341,11 @@ class LiveWindow(QMainWindow):
         self._ticks += 1
         if self._ticks % 10 == 0:  # once a second: frames per second from each participant
             self.quality = self.session.link_quality()
+            self.links = self.session.link_stats()
             for i in range(self.people.count()):
                 item = self.people.item(i)
                 pid = str(item.data(Qt.ItemDataRole.UserRole))
-                if pid in self.quality:
+                if pid in self.quality or pid in self.links:
                     name, role = item.data(Qt.ItemDataRole.UserRole + 2)
                     self._person_row(pid, name, role, str(item.data(Qt.ItemDataRole.UserRole + 1)))
         stats = self.session.stats()
@@ -436,12 +439,37 @@ class LiveWindow(QMainWindow):
         states = participant_states()
         text = f"{name} — {roles.get(role, role)}: {states.get(state, state)}"
         fps = self.quality.get(pid)
-        if fps is not None and state in ("connected", "reconnected", "identity verified"):
-            text += " · " + self.tr("video %1 fps").replace("%1", f"{fps:.0f}")
-            if fps < 10:
+        link = self.links.get(pid)
+        tooltip = ""
+        if state in ("connected", "reconnected", "identity verified"):
+            if fps is not None:
+                text += " · " + self.tr("video %1 fps").replace("%1", f"{fps:.0f}")
+            if link is not None:
+                text += " · " + self.tr("network: %1").replace("%1", self._grade_name(link.grade))
+                tooltip = self._link_tooltip(link)
+            if (fps is not None and fps < 10) or (link is not None and link.grade == "poor"):
                 text += " · " + self.tr("weak connection")
         item.setText(text)
+        item.setToolTip(tooltip)
         return item
+
+    def _grade_name(self, grade: str) -> str:
+        names = {"good": self.tr("good"), "fair": self.tr("fair"), "poor": self.tr("poor")}
+        return names.get(grade, grade)
+
+    def _link_tooltip(self, link: LinkStats) -> str:
+        """The figures behind the grade, one per line."""
+        labels = {
+            "rtt": self.tr("Round trip"),
+            "loss_in": self.tr("Packets lost on the way to us"),
+            "loss_out": self.tr("Packets lost on the way to them"),
+            "jitter_in": self.tr("Jitter on the way to us"),
+            "jitter_out": self.tr("Jitter on the way to them"),
+            "fps": self.tr("Video frames per second"),
+        }
+        head = self.tr("Network: %1").replace("%1", self._grade_name(link.grade))
+        lines = [f"{labels[name]}: {value}" for name, value in link.describe().items()]
+        return "\n".join([head, *lines])
 
     def person_state(self, pid: str) -> str | None:
         for i in range(self.people.count()):
