@@ -145,6 +145,44 @@ async def cosign(
         raise FinishError(str(e)) from e
 
 
+_requeue_lock = asyncio.Lock()  # the outbox stages one container at a time per process
+
+
+async def requeue(
+    outbox: Path,
+    container: Path,
+    *,
+    previous: Path | None,
+    erdr_number: str,
+    action_type: str,
+) -> Path:
+    """Queue ``container`` again after it changed (a co-signature was added).
+
+    The entry it supersedes (``previous``) is dropped unless the case system already confirmed
+    it; then both stay, and the new one is delivered as the newer version.
+    """
+    import shutil
+
+    from protocol.errors import ProtocolError
+    from protocol.outbox import add_to_outbox
+
+    async with _requeue_lock:
+        try:
+            submission = await asyncio.to_thread(
+                add_to_outbox, outbox, container, erdr_number=erdr_number, action=action_type
+            )
+        except ProtocolError as e:
+            raise FinishError(str(e)) from e
+        if (
+            previous is not None
+            and previous != submission.folder
+            and previous.is_dir()
+            and not (previous / "receipt.json").exists()
+        ):
+            await asyncio.to_thread(shutil.rmtree, previous)
+        return submission.folder
+
+
 async def upload(
     submission_folder: Path, *, endpoint: str, token: str, progress: Progress | None = None
 ) -> dict[str, object]:

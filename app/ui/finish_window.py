@@ -9,6 +9,7 @@ queued for upload. Once signed, co-signatures can be requested from participants
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.finish import Documents, Exported, open_identity, sign_and_export, upload
+from app.core.cosign_requests import CosignEvent
+from app.core.finish import (
+    Documents,
+    Exported,
+    open_identity,
+    requeue,
+    sign_and_export,
+    upload,
+)
 from app.ui.bridge import EventBridge
 from app.ui.cosign_requests_panel import CosignRequestsPanel, ServerFactory
 from app.ui.layout import remember_layout
@@ -85,6 +94,7 @@ class FinishWindow(QWidget):
         self.documents: Documents | None = None
         self.exported: Exported | None = None
         self.errors: list[str] = []
+        self.requeued: list[Path] = []  # outbox entries of co-signed versions
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size:15pt;font-weight:bold")
@@ -275,6 +285,10 @@ class FinishWindow(QWidget):
         self.bridge.core_event.emit(("finish-progress", stage, done, total))
 
     def _on_core(self, event: object) -> None:
+        if isinstance(event, CosignEvent):
+            if event.kind == "state" and event.request.signed_at is not None:
+                self._cosigned()
+            return
         if isinstance(event, tuple) and event and event[0] == "finish-progress":
             _, stage, done, total = event
             names = {
@@ -331,6 +345,44 @@ class FinishWindow(QWidget):
         self.cosign.set_container(exported.container)
         if self.on_exported is not None:
             self.on_exported(exported)
+
+    def _cosigned(self) -> None:
+        """A co-signature changed the container: the outbox gets the co-signed version."""
+        exported = self.exported
+        if exported is None or exported.submission_folder is None:
+            return
+        self.bridge.run(
+            requeue(
+                self.outbox,
+                exported.container,
+                previous=exported.submission_folder,
+                erdr_number=self.erdr_number,
+                action_type=self.action_type,
+            ),
+            on_result=self._requeued,
+            on_error=self._requeue_failed,
+        )
+
+    def _requeued(self, folder: Path) -> None:
+        if self.exported is None:
+            return
+        self.exported = dataclasses.replace(self.exported, submission_folder=folder)
+        self.requeued.append(folder)
+        self.cosign.stage.setText(
+            self.cosign.stage.text()
+            + " · "
+            + self.tr("the co-signed container is queued for upload")
+        )
+        self.upload_button.setEnabled(bool(self.upload_endpoint))
+
+    def _requeue_failed(self, error: BaseException) -> None:
+        self.errors.append(str(error))
+        self.result.setStyleSheet("color:#b71c1c")
+        self.result.setText(
+            self.tr("The co-signed container could not be queued for upload: %1").replace(
+                "%1", str(error)
+            )
+        )
 
     def upload(self) -> None:
         """Send the queued container; the local copy stays until the receiver confirms it."""

@@ -120,6 +120,8 @@ def test_request_sign_and_refuse_cosignatures(
     window = _signed_window(qtbot, investigator, recording, tmp_path)
     assert window.exported is not None
     container = window.exported.container
+    first_entry = window.exported.submission_folder
+    assert first_entry is not None and first_entry.is_dir()
     assert window.cosign.request_button.isEnabled()
     qtbot.mouseClick(window.cosign.request_button, Qt.MouseButton.LeftButton)
     choose = _dialog(window, ChooseCosignersDialog, qtbot)
@@ -152,6 +154,16 @@ def test_request_sign_and_refuse_cosignatures(
     assert expert.answer is not None and expert.answer["verified"], expert.errors
     assert expert.password.text() == ""
     qtbot.waitUntil(lambda: window.cosign.state_of("remote-official") == "signed", timeout=10000)
+    # the outbox now holds the co-signed container instead of the first version
+    qtbot.waitUntil(lambda: bool(window.requeued), timeout=30000)
+    folder = window.exported.submission_folder
+    assert folder is not None and not first_entry.exists()
+    assert folder == window.requeued[0] and (folder / container.name).read_bytes() == (
+        container.read_bytes()
+    )
+    assert [p.name for p in (tmp_path / "outbox").iterdir() if not p.name.startswith(".")] == [
+        folder.name
+    ]
     assert window.cosign.progress.value() == window.cosign.progress.maximum()
 
     # the specialist's holder tries the expert's key (not the invited IIN), then refuses
