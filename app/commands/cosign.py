@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.cosign_client import CosignClient
-from app.core.cosign_requests import CosignError
+from app.core.cosign_link import CosignError
 from app.core.errors import TergeuError
 from protocol.errors import ProtocolError
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 
-from app.core.cosign_requests import CosignError, CosignLink, parse_cosign_link
+from app.core.cosign_link import CosignError, CosignLink, parse_cosign_link
 from protocol.asic import asic_manifest_xml, parse_asic_manifest
 from protocol.errors import ProtocolError
 from protocol.signing import Signer

@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from app.core.errors import TergeuError
+from app.core.cosign_link import CosignError, CosignLink
 from app.core.invites import MAX_PIN_ATTEMPTS
 from protocol.signing import Signer, SigningError
 from recorder.report import Report, Status
@@ -49,72 +50,12 @@ STATES = ("sent", "opened", "signed", "refused", "expired", "revoked", "locked")
 NOT_COSIGNING = ("investigator", "inquiry_officer")
 
 
-class CosignError(TergeuError):
-    """A co-signature request, its token, PIN, ticket or upload is refused.
-
-    ``code`` is a stable name, ``status`` the HTTP status the server answers with.
-    """
-
-    def __init__(
-        self, code: str, message: str, *, status: int = 400, attempts_left: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
-        self.attempts_left = attempts_left
-        self.number: int | None = None  # with code "renumber": the signature number now due
-
-
 def _hash(kind: str, secret: str) -> str:
     return hashlib.sha256(f"tergeu-cosign-{kind}\x00{secret}".encode()).hexdigest()
 
 
 def _pin_hash(pin: str, salt: bytes) -> bytes:
     return hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
-
-
-@dataclass(frozen=True)
-class CosignLink:
-    """What a co-sign link says: where, which action, the token and the signed manifest's hash."""
-
-    base_url: str
-    action_id: str
-    token: str = field(repr=False)
-    manifest_sha256: str
-
-    def __post_init__(self) -> None:
-        if len(self.manifest_sha256) != 64 or not all(
-            c in "0123456789abcdef" for c in self.manifest_sha256
-        ):
-            raise ValueError(
-                f"co-sign link: manifest digest {self.manifest_sha256[:70]!r}: "
-                "expected 64 lowercase hex digits"
-            )
-        if len(self.token) < 20:
-            raise ValueError("co-sign link: the token is missing or too short")
-
-    @property
-    def text(self) -> str:
-        # token and digest ride in the fragment, which never reaches a server log or a Referer
-        base = self.base_url.rstrip("/")
-        return f"{base}/a/{self.action_id}/cosign#{self.token}.{self.manifest_sha256}"
-
-
-def parse_cosign_link(link: str) -> CosignLink:
-    """Split ``…/a/<action>/cosign#<token>.<sha256>``; ValueError naming what is wrong."""
-    head, sep, fragment = link.strip().partition("#")
-    marker = "/a/"
-    at = head.rfind(marker)
-    if not sep or at < 0 or not head.endswith("/cosign"):
-        raise ValueError(
-            f"not a Tergeu co-sign link (…/a/<action>/cosign#<token>.<digest>): {link[:50]!r}…"
-        )
-    action = head[at + len(marker) : -len("/cosign")]
-    if not action or "/" in action:
-        raise ValueError("co-sign link has no action id between /a/ and /cosign")
-    token, dot, digest = fragment.rpartition(".")
-    if not dot:
-        raise ValueError("co-sign link: expected <token>.<manifest digest> after '#'")
-    return CosignLink(head[:at], action, token, digest)
 
 
 @dataclass(frozen=True)
@@ -258,6 +199,7 @@ class CosignDesk:
         self._now = now
         self._requests: dict[str, CosignRequest] = {}
         self._lock = asyncio.Lock()
+        self._mutex = threading.RLock()  # the requests and their record, across threads
         self._listeners: list[Callable[[CosignEvent], None]] = []
         try:
             with open_zip(self.container) as zf:
@@ -367,8 +309,9 @@ class CosignDesk:
         return self._put(replace(request, revoked_at=request.revoked_at or self._now()))
 
     def _put(self, request: CosignRequest) -> CosignRequest:
-        self._requests[request.request_id] = request
-        self._save()
+        with self._mutex:
+            self._requests[request.request_id] = request
+            self._save()
         self._emit(CosignEvent("state", request))
         return request
 
@@ -399,25 +342,28 @@ class CosignDesk:
         if request.opened_at is not None:
             raise CosignError("used", "This co-sign link was already used.", status=409)
         ok = hmac.compare_digest(_pin_hash(pin, request.pin_salt), request.pin_hash)
-        request = self._usable(self._requests[request.request_id])  # may have changed meanwhile
-        if not ok:
-            request = self._put(replace(request, failed_pins=request.failed_pins + 1))
-            left = MAX_PIN_ATTEMPTS - request.failed_pins
-            if left <= 0:
+        with self._mutex:  # two tries at once: each wrong PIN counts, one right PIN wins
+            request = self._usable(self._requests[request.request_id])
+            if request.opened_at is not None:
+                raise CosignError("used", "This co-sign link was already used.", status=409)
+            if not ok:
+                request = self._put(replace(request, failed_pins=request.failed_pins + 1))
+                left = MAX_PIN_ATTEMPTS - request.failed_pins
+                if left <= 0:
+                    raise CosignError(
+                        "pin_locked",
+                        "Too many wrong PINs: this request is locked.",
+                        status=403,
+                        attempts_left=0,
+                    )
                 raise CosignError(
-                    "pin_locked",
-                    "Too many wrong PINs: this request is locked.",
-                    status=403,
-                    attempts_left=0,
+                    "pin_wrong", "The PIN is not correct.", status=403, attempts_left=left
                 )
-            raise CosignError(
-                "pin_wrong", "The PIN is not correct.", status=403, attempts_left=left
+            ticket = secrets.token_urlsafe(32)
+            request = self._put(
+                replace(request, opened_at=self._now(), ticket_hash=_hash("ticket", ticket))
             )
-        ticket = secrets.token_urlsafe(32)
-        request = self._put(
-            replace(request, opened_at=self._now(), ticket_hash=_hash("ticket", ticket))
-        )
-        return request, ticket
+            return request, ticket
 
     def by_ticket(self, ticket: str) -> CosignRequest:
         """The request a ticket belongs to, if it can still be signed or refused."""

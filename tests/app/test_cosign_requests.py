@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from app.core.cosign_client import CosignClient
-from app.core.cosign_requests import CosignDesk, CosignError, parse_cosign_link
+from app.core.cosign_link import CosignError, parse_cosign_link
+from app.core.cosign_requests import CosignDesk
 from app.core.signaling.server import SignalingServer
 from protocol.verify import async_verify_container
 from tests.app.cosign_fixtures import loopback_server, record, signed_container
@@ -306,3 +307,23 @@ async def test_cli_cosign_reads_signs_and_refuses(
         "cosign", "http://127.0.0.1:1/nothing", "--refuse", "x", env={"TERGEU_PIN": "123456"}
     )
     assert code == 2 and "not a Tergeu co-sign link" in err
+
+
+async def test_wrong_pins_at_once_still_lock_after_five(
+    desk: CosignDesk, server: SignalingServer
+) -> None:
+    import asyncio
+
+    issued = desk.issue("specialist", base_url=server.base_url)
+    wrong = f"{(int(issued.pin) + 1) % 10**6:06d}"
+
+    async def attempt() -> str:
+        try:
+            await CosignClient(issued.link).open(wrong)
+        except CosignError as e:
+            return e.code
+        return "opened"
+
+    codes = await asyncio.gather(*(attempt() for _ in range(8)))
+    assert codes.count("pin_wrong") == 4 and codes.count("pin_locked") == 4, codes
+    assert desk.requests()[0].failed_pins == 5

@@ -202,7 +202,7 @@ def test_request_sign_and_refuse_cosignatures(
 
 async def _refused(link: str) -> bool:
     from app.core.cosign_client import CosignClient
-    from app.core.cosign_requests import CosignError
+    from app.core.cosign_link import CosignError
 
     try:
         await CosignClient(link).open("000000")

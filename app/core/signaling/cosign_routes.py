@@ -19,7 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from app.core.cosign_requests import CosignDesk, CosignError
+from app.core.cosign_link import CosignError
+from app.core.cosign_requests import CosignDesk
 
 log = logging.getLogger(__name__)
 MAX_SIGNATURE_BYTES = 60 * 1024  # a CAdES signature with its chain and a time-stamp fits
