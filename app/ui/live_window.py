@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -451,6 +451,8 @@ class LiveWindow(QMainWindow):
                 text += " · " + self.tr("weak connection")
         item.setText(text)
         item.setToolTip(tooltip)
+        colour = {"fair": "#8a5a00", "poor": "#b71c1c"}.get(link.grade if link else "", "")
+        item.setForeground(QColor(colour) if colour else self.people.palette().text().color())
         return item
 
     def _grade_name(self, grade: str) -> str:

@@ -18,6 +18,7 @@ from app.core.runtime import CoreRuntime
 from app.ui.bridge import EventBridge
 from app.ui.live_window import LiveWindow, PlannedPerson
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from tests.app.test_screenshots import save
 from tests.live import make_live_session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,6 +174,16 @@ def test_live_window_shows_grade_with_figures(
         tip = row.toolTip()
         assert tip.startswith("Network: good") and "Round trip:" in tip and "ms" in tip, tip
         assert "Packets lost on the way to us: 0.0 %" in tip, tip
+        window.resize(1280, 800)
+        qtbot.wait(300)
+        save(window, "live_network_quality")
+        # a poor reading (as from the throttled link) is flagged in words and in red
+        window.timer.stop()
+        window.links = {"e1": LinkStats(fps=4.9, rtt_ms=281, loss_in_pct=82.3, loss_out_pct=86.7)}
+        row = window._person_row("e1", "Expert Bekov", "expert", "connected")
+        assert "network: poor" in row.text() and "weak connection" in row.text()
+        assert row.foreground().color().name() == "#b71c1c"
+        assert "Packets lost on the way to them: 86.7 %" in row.toolTip()
     finally:
         window.finish()
         qtbot.waitUntil(lambda: window.finished, timeout=20000)
