@@ -24,7 +24,7 @@ from protocol.layout import MissingGlyphError, ProtocolPDF, xmp_packet
 from protocol.model import Protocol
 from protocol.participants import Participant
 from protocol.render_base import cap, clock
-from protocol.render_scene import SceneSections, load_stills
+from protocol.render_scene import SceneSections, StillImages, load_stills
 from protocol.texts import Texts
 
 INTERROGATIONS = ("remote_interrogation_witness", "remote_interrogation_victim")
@@ -46,7 +46,8 @@ def render_pdf(
     """The protocol as PDF/A-2b bytes in ``lang`` (``kk``, ``ru``, ``en`` or ``kk+ru``).
 
     A protocol with stills needs ``action_dir``: the photo table embeds each still (reduced),
-    read from there and checked against its SHA-256. The same protocol, language, stills and
+    read from there and checked against its SHA-256, and each annotated still (the annotation
+    file, checked likewise, drawn on a copy). The same protocol, language, stills and
     ``created`` time always give the same bytes.
     """
     if created.tzinfo is None:
@@ -64,7 +65,7 @@ def render_pdf(
 
 class _Renderer(SceneSections):
     def __init__(
-        self, protocol: Protocol, tx: Texts, created: dt.datetime, images: dict[int, bytes]
+        self, protocol: Protocol, tx: Texts, created: dt.datetime, images: StillImages
     ) -> None:
         pdf = ProtocolPDF(
             footer_text=tx("footer"),

@@ -6,18 +6,24 @@ the scene, then what was found and where, what was seized and how it was packed,
 of the stills that show it. The photo table ("фототаблица") prints every still with its number,
 caption, local time and session time, whose camera took it and who captured it, its resolution and
 the SHA-256 of the original; the picture embedded is a reduced JPEG copy (the original, at full
-resolution, is an evidence file in the container).
+resolution, is an evidence file in the container). After a still come the experts' annotations of
+it, each a figure of its own: the still with the expert's marks drawn on a copy
+(:mod:`protocol.annotation`), captioned with the author and the still's number, with the SHA-256 of
+the annotation file and of the untouched original.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from protocol.annotation import AnnotationError, drawn_copy, parse_annotation
 from protocol.errors import ProtocolError
+from protocol.inspection import Still, StillAnnotation
 from protocol.model import Protocol
 from protocol.render_base import DocumentWriter, clock
 
@@ -28,34 +34,72 @@ PHOTO_W = 145.0  # mm
 PHOTO_MAX_H = 150.0  # mm
 
 
-def load_stills(protocol: Protocol, action_dir: Path | None) -> dict[int, bytes]:
-    """Reduced JPEG copies of the protocol's stills by number, from ``action_dir``.
+@dataclass(frozen=True)
+class StillImages:
+    """The pictures of the photo table: reduced copies of the stills by number, and of each
+    annotated still (marks drawn) by the annotation's index in ``protocol.annotations``."""
 
-    Each file must have the SHA-256 the protocol records; raises ProtocolError otherwise or when
-    the protocol has stills and no ``action_dir`` is given.
+    stills: dict[int, bytes] = field(default_factory=dict)
+    annotated: dict[int, bytes] = field(default_factory=dict)
+
+
+def _evidence_bytes(action_dir: Path, name: str, sha256: str, what: str) -> bytes:
+    path = Path(action_dir) / name
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ProtocolError(f"{what}: cannot read {path}: {e}") from e
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise ProtocolError(f"{what}: {name} has SHA-256 {digest}, the protocol records {sha256}")
+    return data
+
+
+def load_stills(protocol: Protocol, action_dir: Path | None) -> StillImages:
+    """Reduced JPEG copies of the protocol's stills and annotated stills, from ``action_dir``.
+
+    Each still and annotation file must have the SHA-256 the protocol records, and each
+    annotation file must name its still and author as the protocol does; raises ProtocolError
+    otherwise or when the protocol has stills and no ``action_dir`` is given. The originals are
+    only read: the marks are drawn on a decoded copy.
     """
     if not protocol.stills:
-        return {}
+        return StillImages()
     if action_dir is None:
         raise ProtocolError(
             f"the protocol has {len(protocol.stills)} stills: give the action folder so the photo "
             "table can embed them"
         )
-    out = {}
+    originals: dict[str, bytes] = {}
+    out = StillImages()
     for s in protocol.stills:
-        path = Path(action_dir) / s.file.name
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise ProtocolError(f"still {s.number}: cannot read {path}: {e}") from e
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != s.file.sha256:
-            raise ProtocolError(
-                f"still {s.number}: {s.file.name} has SHA-256 {digest}, the protocol records "
-                f"{s.file.sha256}"
-            )
-        out[s.number] = reduced_jpeg(data, what=f"still {s.number} ({s.file.name})")
+        data = _evidence_bytes(action_dir, s.file.name, s.file.sha256, f"still {s.number}")
+        originals[s.file.sha256] = data
+        out.stills[s.number] = reduced_jpeg(data, what=f"still {s.number} ({s.file.name})")
+    for i, a in enumerate(protocol.annotations):
+        out.annotated[i] = _annotated_jpeg(a, i, action_dir, originals)
     return out
+
+
+def _annotated_jpeg(
+    a: StillAnnotation, index: int, action_dir: Path, originals: dict[str, bytes]
+) -> bytes:
+    what = f"annotation {index + 1}"
+    data = _evidence_bytes(action_dir, a.file.name, a.file.sha256, what)
+    try:
+        annotation = parse_annotation(data)
+    except AnnotationError as e:
+        raise ProtocolError(f"{what} ({a.file.name}): {e}") from e
+    if annotation.still_sha256 != a.still_sha256 or annotation.author != a.author:
+        raise ProtocolError(
+            f"{what} ({a.file.name}): the file is by {annotation.author!r} on still "
+            f"{annotation.still_sha256[:16]}…; the log says {a.author!r} on {a.still_sha256[:16]}…"
+        )
+    try:
+        image = drawn_copy(originals[a.still_sha256], annotation)
+    except AnnotationError as e:
+        raise ProtocolError(f"{what} ({a.file.name}): {e}") from e
+    return _jpeg(image)
 
 
 def reduced_jpeg(data: bytes, *, what: str) -> bytes:
@@ -66,6 +110,10 @@ def reduced_jpeg(data: bytes, *, what: str) -> bytes:
             rgb = img.convert("RGB")
     except (UnidentifiedImageError, OSError) as e:
         raise ProtocolError(f"{what}: not a readable image ({e})") from e
+    return _jpeg(rgb)
+
+
+def _jpeg(rgb: Image.Image) -> bytes:
     rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     rgb.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
@@ -108,24 +156,11 @@ class SceneSections(DocumentWriter):
                 packed = f"; {tx('packaging')}: {f.packaging}" if f.packaging else ""
                 self.para(f"{tx('seized')}{packed}", indent=5, size=9, bold=True)
 
-    def photo_table(self, images: dict[int, bytes]) -> None:
-        tx, pdf = self.tx, self.pdf
+    def photo_table(self, images: StillImages) -> None:
+        tx = self.tx
         self.para(tx("photo_note"), size=8.5)
         for s in self.p.stills:
-            image = images[s.number]
-            with Image.open(io.BytesIO(image)) as img:
-                w_px, h_px = img.size
-            w = PHOTO_W
-            h = w * h_px / w_px
-            if h > PHOTO_MAX_H:
-                h, w = PHOTO_MAX_H, PHOTO_MAX_H * w_px / h_px
-            if pdf.get_y() + h + 30 > pdf.page_break_trigger:
-                pdf.add_page()
-            pdf.ln(2)
-            self.para(tx("photo_no", n=s.number), bold=True, size=10)
-            x = pdf.l_margin + (pdf.epw - w) / 2
-            pdf.image(io.BytesIO(image), x=x, y=pdf.get_y(), w=w, h=h)
-            pdf.set_y(pdf.get_y() + h + 1.5)
+            self._figure(images.stills[s.number], tx("photo_no", n=s.number))
             self.para(s.caption or "—", align="C", bold=True, size=9.5)
             self.para(
                 f"{self.hms(s.at)} [{clock(s.session_t)}]; {tx('camera_of')}: "
@@ -135,6 +170,46 @@ class SceneSections(DocumentWriter):
                 size=8,
             )
             self.para(f"{s.file.name}, SHA-256 {s.file.sha256}", align="C", size=7)
+            for i, a in enumerate(self.p.annotations):
+                if a.still_sha256 == s.file.sha256:
+                    self._annotated_figure(images.annotated[i], a, s)
+
+    def _annotated_figure(self, image: bytes, a: StillAnnotation, still: Still) -> None:
+        tx, who = self.tx, self.p.participant(a.author)
+
+        def caption(lang: str) -> str:
+            role = self.tx.raw("roles", who.role, lang=lang)
+            text = str(self.tx.raw("annotated_photo", lang=lang))
+            return text.format(n=still.number, who=f"{role} {who.name(self.tx.primary)}")
+
+        self._figure(image, tx.each(caption))
+        if a.note:
+            self.para(a.note, align="C", bold=True, size=9.5)
+        self.para(f"{self.hms(a.at)}; {tx('marks_drawn_on_copy')}", align="C", size=8)
+        self.para(
+            f"{tx('annotation_file')}: {a.file.name}, SHA-256 {a.file.sha256}", align="C", size=7
+        )
+        self.para(
+            f"{tx('original')}: {still.file.name}, SHA-256 {a.still_sha256}", align="C", size=7
+        )
+
+    def _figure(self, image: bytes, title: str) -> None:
+        """A picture, centred and scaled to the column, under ``title``; never split from its
+        caption lines by a page break."""
+        pdf = self.pdf
+        with Image.open(io.BytesIO(image)) as img:
+            w_px, h_px = img.size
+        w = PHOTO_W
+        h = w * h_px / w_px
+        if h > PHOTO_MAX_H:
+            h, w = PHOTO_MAX_H, PHOTO_MAX_H * w_px / h_px
+        if pdf.get_y() + h + 30 > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.ln(2)
+        self.para(title, bold=True, size=10)
+        x = pdf.l_margin + (pdf.epw - w) / 2
+        pdf.image(io.BytesIO(image), x=x, y=pdf.get_y(), w=w, h=h)
+        pdf.set_y(pdf.get_y() + h + 1.5)
 
     def annotations(self) -> None:
         tx = self.tx

@@ -66,9 +66,11 @@ def test_inspection_protocol_with_photo_table_renders(
     images = subprocess.run(
         ["pdfimages", "-list", str(tmp_path / "p.pdf")], capture_output=True, check=True, text=True
     ).stdout.splitlines()[2:]
-    (row,) = images  # the still, as a JPEG copy (1280×960 is within the 1400 px limit)
-    page, _num, kind, width, height = row.split()[:5]
-    assert (kind, width, height) == ("image", "1280", "960")
+    # the still and its annotated copy, as JPEG copies (1280×960 is within the 1400 px limit)
+    assert len(images) == len(p.stills) + len(p.annotations) == 2
+    for row in images:
+        page, _num, kind, width, height = row.split()[:5]
+        assert (kind, width, height) == ("image", "1280", "960")
     png = tmp_path / "page"
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", "-f", page, "-l", page, str(tmp_path / "p.pdf"), png],
