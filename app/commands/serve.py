@@ -7,6 +7,8 @@ Off loopback the server uses TLS: a configured certificate or a self-signed one 
 printed). Waiting participants are admitted automatically only with ``--auto-admit``. With
 ``--state FILE`` the invite book survives the process: if it dies and is started again with the
 same file and port, participants who were admitted reconnect by themselves and wait in the lobby.
+With ``--cosign CONTAINER --cosign-request PARTICIPANT`` the server also serves co-signature
+requests for a signed container (link and PIN printed once; co-signatures are added to it).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import asyncio
 import contextlib
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.cosign_link import CosignError
+from app.core.cosign_requests import CosignDesk, CosignEvent
 from app.core.hub import Hub, IceServer, ParticipantEvent
 from app.core.invites import ROLES, InviteBook
 from app.core.paths import DataPaths
@@ -53,6 +58,20 @@ def register(subparsers: Any) -> None:
         help="keep the invite book (hashes only) in this file: after a restart with the same "
         "file, address and port, admitted participants rejoin (back through the lobby)",
     )
+    p.add_argument(
+        "--cosign",
+        metavar="CONTAINER",
+        help="serve co-signature requests for this signed container (.asice)",
+    )
+    p.add_argument(
+        "--cosign-request",
+        action="append",
+        default=[],
+        metavar="PARTICIPANT",
+        help="ask this participant of the protocol to co-sign (with --cosign; repeatable); "
+        "the link and PIN are printed once",
+    )
+    p.add_argument("--trust-anchors", help="trusted root certificates for checking co-signatures")
     p.set_defaults(func=run)
 
 
@@ -104,6 +123,27 @@ async def _serve(args: argparse.Namespace) -> None:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             issued.qr_png(folder / f"invite-p{n}.png")
 
+    if args.cosign:
+        desk = await asyncio.to_thread(
+            CosignDesk,
+            Path(args.cosign),
+            action_title=args.title,
+            trust_anchors_dir=Path(args.trust_anchors) if args.trust_anchors else None,
+        )
+        server.cosign_desks[desk.action_id] = desk
+        for pid in args.cosign_request:
+            cosign = await asyncio.to_thread(desk.issue, pid, base_url=server.base_url)
+            print(f"co-sign {pid}: {cosign.link}  PIN {cosign.pin}", flush=True)
+
+        def show_cosign(event: CosignEvent) -> None:
+            if event.kind == "state":
+                r = event.request
+                state = r.state(_now())
+                note = r.reason or r.signature or r.last_error
+                print(f"co-sign {r.participant_id}: {state} {note}", file=sys.stderr, flush=True)
+
+        desk.add_listener(show_cosign)
+
     def show(event: object) -> None:
         if isinstance(event, ParticipantEvent):
             print(
@@ -129,7 +169,14 @@ def run(args: argparse.Namespace) -> int:
     except SessionError as e:
         print(f"tergeu serve: {e.message}", file=sys.stderr)
         return 2
+    except CosignError as e:  # an unreadable container or a participant who cannot co-sign
+        print(f"tergeu serve: {e.message}", file=sys.stderr)
+        return 2
     except ValueError as e:  # an unknown role in --invite
         print(f"tergeu serve: {e}", file=sys.stderr)
         return 2
     return 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -327,3 +327,57 @@ async def test_wrong_pins_at_once_still_lock_after_five(
     codes = await asyncio.gather(*(attempt() for _ in range(8)))
     assert codes.count("pin_wrong") == 4 and codes.count("pin_locked") == 4, codes
     assert desk.requests()[0].failed_pins == 5
+
+
+async def test_departmental_serve_hosts_cosign_requests(
+    container_template: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`tergeu serve --cosign` on loopback; the expert co-signs with `tergeu cosign`."""
+    import asyncio
+    import re
+
+    template, anchors = container_template
+    container = tmp_path / template.name
+    shutil.copy(template, container)
+    serve = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app.cli",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "serve",
+        "--port",
+        "0",
+        *("--cosign", str(container), "--cosign-request", "remote-official"),
+        *("--trust-anchors", str(anchors)),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert serve.stdout is not None and serve.stderr is not None
+        line = ""
+        while not line.startswith("co-sign remote-official:"):
+            line = (await asyncio.wait_for(serve.stdout.readline(), 60)).decode()
+            assert line, (await serve.stderr.read()).decode()
+        found = re.fullmatch(r"co-sign remote-official: (\S+)  PIN (\d{6})\n", line)
+        assert found, line
+        link, pin = found.groups()
+        env = {"TERGEU_PIN": pin, "TERGEU_KEY_PASSWORD": PASSWORD}
+        code, out, err = await _tergeu(
+            "cosign",
+            link,
+            *("--identity", str(MAIN / "identities" / "expert.p12"), "--yes"),
+            *("--trust-anchors", str(anchors)),
+            env=env,
+        )
+        assert code == 0 and "signature002.p7s" in out, out + err
+        progress = (await asyncio.wait_for(serve.stderr.readline(), 30)).decode()
+        while "signed" not in progress:
+            progress = (await asyncio.wait_for(serve.stderr.readline(), 30)).decode()
+            assert progress
+        assert "co-sign remote-official: " in progress and pin not in progress
+    finally:
+        serve.terminate()
+        await asyncio.wait_for(serve.wait(), 30)
+    report = await async_verify_container(container, trust_anchors_dir=anchors)
+    assert report.ok and len(report.facts["signers"]) == 2, report.summary()
