@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.config import Config
 from app.core.cosign_requests import Candidate, CosignDesk, CosignEvent, IssuedRequest
 from app.core.invites import InviteBook
+from app.core.signaling.errors import SessionError
 from app.core.signaling.server import SignalingServer
 from app.core.signaling.tls import choose_tls
 from app.ui import domain_texts
@@ -61,7 +62,15 @@ def configured_server(config: Config, tls_folder: Path) -> ServerFactory:
             folder=tls_folder,
         )
         server = SignalingServer(InviteBook(), host=host, port=config["signaling.port"], tls=tls)
-        await server.start()
+        try:
+            await server.start()
+        except SessionError as e:
+            if e.code != "bind":
+                raise
+            # the port is taken (say, by the next live session): any free one will do,
+            # the links carry it
+            server = SignalingServer(InviteBook(), host=host, port=0, tls=tls)
+            await server.start()
         return server
 
     return start

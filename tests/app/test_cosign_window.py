@@ -209,3 +209,18 @@ async def _refused(link: str) -> bool:
     except CosignError as e:
         return e.code == "network"
     return False
+
+
+async def test_configured_server_falls_back_to_a_free_port(tmp_path: Path) -> None:
+    from app.core.config import Config
+    from app.ui.cosign_requests_panel import configured_server
+    from tests.app.cosign_fixtures import loopback_server
+
+    busy = await loopback_server()  # the configured port is taken (the next live session)
+    config = Config(values={"signaling.port": busy.port, "signaling.host": "127.0.0.1"})
+    server = await configured_server(config, tmp_path / "tls")()
+    try:
+        assert server.port not in (0, busy.port) and server.base_url.startswith("http://127.0.0.1:")
+    finally:
+        await server.stop()
+        await busy.stop()
