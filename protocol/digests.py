@@ -135,12 +135,14 @@ def hash_stored_members(
     *,
     threads: int = 2,
     progress: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[str, bytes | ProtocolError]:
     """SHA-256 of each stored member of the zip at ``path``, read from its offset.
 
     No CRC-32 pass: each digest is compared with a signed one, which the CRC adds nothing to.
     The members are split into ``threads`` runs of about equal bytes, each read in file order.
-    A member that cannot be read maps to a ProtocolError naming it.
+    A member that cannot be read maps to a ProtocolError naming it. Setting ``stop`` ends the
+    work early (the members not reached are left out).
     """
     runs: list[list[StoredMember]] = [[] for _ in range(max(1, threads))]
     total = sum(m.size for m in members) or 1
@@ -158,18 +160,20 @@ def hash_stored_members(
     fd = os.open(path, os.O_RDONLY)
     try:
         with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
-            parts = list(pool.map(lambda run: _hash_run(fd, run, tick), runs))
+            parts = list(pool.map(lambda run: _hash_run(fd, run, tick, stop), runs))
     finally:
         os.close(fd)
     return {k: v for part in parts for k, v in part.items()}
 
 
 def _hash_run(
-    fd: int, run: list[StoredMember], tick: Callable[[int], None]
+    fd: int, run: list[StoredMember], tick: Callable[[int], None], stop: threading.Event | None
 ) -> dict[str, bytes | ProtocolError]:
     view = memoryview(bytearray(CHUNK))
     out: dict[str, bytes | ProtocolError] = {}
     for m in run:
+        if stop is not None and stop.is_set():
+            break
         try:
             out[m.name] = _hash_one(fd, m, view, tick)
         except (ProtocolError, OSError) as e:

@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import hashlib
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -158,28 +159,24 @@ def _digests(
     meta: dict[str, Any],
     media_dir: Path | None,
     omitted_ok: Callable[[str], bool],
-    progress: Progress | None,
+    stored: dict[str, bytes | ProtocolError],
+    tick: Callable[[int], None],
 ) -> tuple[list[Check], list[str]]:
-    """Hash each data object once and compare with every manifest; return checks and omitted."""
+    """Compare each data object's digest with every manifest; return checks and omitted.
+
+    ``stored`` holds the digests of the stored members, hashed while the structure was read
+    (see :func:`_verify`); the other members (small deflated text) are hashed here.
+    """
     names = set(zf.namelist())
     objects: dict[str, list[DataObject]] = {}
     for m in manifests.values():
         for o in m.objects:
             objects.setdefault(o.uri, []).append(o)
-    total = sum(zf.getinfo(u).file_size for u in objects if u in names)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(done, total)
-
     checks: list[Check] = []
     omitted: list[str] = []
     matched = 0
-    in_zip = [uri for uri in objects if uri in names]
-    hashed = _hash_members(zf, in_zip, tick)
+    in_zip = [uri for uri in objects if uri in names and uri not in stored]
+    hashed: dict[str, bytes | Exception] = {**stored, **_hash_through_zipfile(zf, in_zip, tick)}
     for uri, wanted in sorted(objects.items()):
         if uri in names:
             digest_or_error = hashed[uri]
@@ -229,35 +226,57 @@ def _digests(
     return checks, omitted
 
 
-def _hash_members(
+def _stored_members(zf: zipfile.ZipFile) -> list[StoredMember]:
+    """Every stored data member (the bulk: media), in file order, to hash from its offset."""
+    out = []
+    for info in zf.infolist():
+        if not _is_data(info.filename) or info.compress_type != zipfile.ZIP_STORED:
+            continue
+        if info.compress_size != info.file_size:
+            continue  # left to zipfile, which reports it
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        raw = info.orig_filename.encode(encoding)
+        out.append(StoredMember(info.filename, info.header_offset, info.file_size, raw))
+    return sorted(out, key=lambda m: m.header_offset)
+
+
+def _is_data(name: str) -> bool:
+    return name != "mimetype" and not name.startswith("META-INF/")
+
+
+def _hash_through_zipfile(
     zf: zipfile.ZipFile, uris: list[str], tick: Callable[[int], None]
 ) -> dict[str, bytes | Exception]:
-    """SHA-256 of each member: stored ones straight from their offsets on two threads (the
-    bulk: media), deflated ones (small text) through zipfile, which also checks their CRC."""
-    stored: list[StoredMember] = []
+    """SHA-256 of members through zipfile, which also checks their CRC-32 (deflated text)."""
     out: dict[str, bytes | Exception] = {}
     for uri in uris:
         info = zf.getinfo(uri)
-        if info.compress_type != zipfile.ZIP_STORED:
-            try:
-                with zf.open(info) as f:
-                    h = hashlib.sha256()
-                    while chunk := f.read(1 << 20):
-                        h.update(chunk)
-                    out[uri] = h.digest()
-                tick(info.file_size)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
-                out[uri] = e
-        elif info.compress_size != info.file_size:
-            out[uri] = ProtocolError(f"{uri}: stored member with differing sizes")
-        else:
-            encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-            raw = info.orig_filename.encode(encoding)
-            stored.append(StoredMember(uri, info.header_offset, info.file_size, raw))
-    stored.sort(key=lambda m: m.header_offset)
-    assert zf.filename is not None  # opened from a path by open_zip
-    out.update(hash_stored_members(Path(zf.filename), stored, progress=tick))
+        try:
+            if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+                raise ProtocolError(f"{uri}: stored member with differing sizes")
+            with zf.open(info) as f:
+                h = hashlib.sha256()
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+                out[uri] = h.digest()
+            tick(info.file_size)
+        except (zipfile.BadZipFile, zlib.error, ProtocolError, OSError, EOFError) as e:
+            out[uri] = e
     return out
+
+
+class _Ticker:
+    """Counts hashed bytes from any thread and reports ``(done, total)``."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+        self._lock = threading.Lock()
+
+    def __call__(self, n: int) -> None:
+        if self.progress is not None:
+            with self._lock:
+                self.done += n
+                self.progress(self.done, self.total)
 
 
 async def _verify(
@@ -267,7 +286,20 @@ async def _verify(
     media_dir: Path | None,
     progress: Progress | None,
 ) -> Report:
-    checks, manifests, meta = _structure(zf)
+    # The stored members (nearly all the bytes) are hashed on worker threads while the
+    # structure and the manifests are read here; the digests are compared once both are done.
+    stored = _stored_members(zf)
+    tick = _Ticker(progress, sum(i.file_size for i in zf.infolist() if _is_data(i.filename)))
+    stop = threading.Event()
+    hashing = asyncio.ensure_future(
+        asyncio.to_thread(hash_stored_members, path, stored, progress=tick, stop=stop)
+    )
+    try:
+        checks, manifests, meta = _structure(zf)
+    except BaseException:
+        stop.set()
+        await asyncio.gather(hashing, return_exceptions=True)
+        raise
     facts: dict[str, Any] = {"container_id": meta.get("container_id"), "format": meta.get("format")}
     kind = "container"
     excerpt = None
@@ -278,13 +310,15 @@ async def _verify(
         except ProtocolError as e:
             checks.append(Check("excerpt", Status.FAILED, str(e), EXCERPT_JSON))
     if not manifests:
+        stop.set()
+        await asyncio.gather(hashing, return_exceptions=True)
         return Report.build(kind, str(path), checks, facts)
 
     omitted_ok: Callable[[str], bool] = (
         (lambda uri: uri in excerpt.omitted) if excerpt is not None else (lambda uri: False)
     )
     digest_checks, _omitted = await asyncio.to_thread(
-        _digests, zf, manifests, meta, media_dir, omitted_ok, progress
+        _digests, zf, manifests, meta, media_dir, omitted_ok, await hashing, tick
     )
     checks += digest_checks
 
