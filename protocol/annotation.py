@@ -204,12 +204,18 @@ def drawn_copy(still_png: bytes, annotation: Annotation) -> Image.Image:
             image = opened.convert("RGB")
     except (OSError, ValueError) as e:
         raise AnnotationError(f"the still is not a decodable image: {e}") from e
+    draw(image, annotation)
+    return image
+
+
+def draw(image: Image.Image, annotation: Annotation) -> None:
+    """Draw ``annotation``'s shapes onto ``image`` (an RGB copy of the still, in its pixels)."""
     if image.size != (annotation.width, annotation.height):
         raise AnnotationError(
-            f"the still is {image.width}×{image.height}; the annotation was drawn on "
+            f"the image is {image.width}×{image.height}; the annotation was drawn on "
             f"{annotation.width}×{annotation.height}"
         )
-    draw = ImageDraw.Draw(image)
+    pen = ImageDraw.Draw(image)
     width = max(2, image.width // 400)
     font = ImageFont.truetype(
         str(resources.path("fonts", "NotoSans-Bold.ttf")), max(16, image.width // 40)
@@ -217,21 +223,21 @@ def drawn_copy(still_png: bytes, annotation: Annotation) -> Image.Image:
     for shape in annotation.shapes:
         if shape.kind == "arrow":
             (x0, y0), (x1, y1) = shape.points
-            draw.line([(x0, y0), (x1, y1)], fill=COLOUR, width=width)
+            pen.line([(x0, y0), (x1, y1)], fill=COLOUR, width=width)
             angle = math.atan2(y1 - y0, x1 - x0)
             head = min(max(12.0, math.hypot(x1 - x0, y1 - y0) * 0.2), image.width * 0.04)
             for side in (-0.45, 0.45):
                 tip = (x1 - head * math.cos(angle + side), y1 - head * math.sin(angle + side))
-                draw.line([(x1, y1), tip], fill=COLOUR, width=width)
+                pen.line([(x1, y1), tip], fill=COLOUR, width=width)
         elif shape.kind == "rect":
             (x0, y0), (x1, y1) = shape.points
-            draw.rectangle(
+            pen.rectangle(
                 [(min(x0, x1), min(y0, y1)), (max(x0, x1), max(y0, y1))],
                 outline=COLOUR,
                 width=width,
             )
         else:
-            draw.text(
+            pen.text(
                 shape.points[0],
                 shape.text,
                 fill=COLOUR,
@@ -239,4 +245,3 @@ def drawn_copy(still_png: bytes, annotation: Annotation) -> Image.Image:
                 stroke_width=1,
                 stroke_fill=(255, 255, 255),
             )
-    return image

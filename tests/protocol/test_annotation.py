@@ -66,7 +66,7 @@ def test_still_of_another_size_is_refused() -> None:
     png = _png(64, 48)
     assert drawn_copy(png, _annotation(png)).size == (64, 48)
     with pytest.raises(
-        AnnotationError, match="the still is 64×48; the annotation was drawn on 80×48"
+        AnnotationError, match="the image is 64×48; the annotation was drawn on 80×48"
     ):
         drawn_copy(png, _annotation(png, width=80))
 
