@@ -40,7 +40,13 @@ from app.core.policy import INVESTIGATOR, MediaPolicy
 from app.core.signaling.errors import ActRefused, SessionError
 from app.core.signaling.messages import Message
 from app.core.signaling.server import Channel, StillUpload
-from app.core.still_gallery import GALLERY_MESSAGES, GalleryStill, StillGallery, Viewer
+from app.core.still_gallery import (
+    GALLERY_MESSAGES,
+    GalleryStill,
+    SavedAnnotation,
+    StillGallery,
+    Viewer,
+)
 from app.core.stills import STILL_KINDS, StillRequest, store_still
 from recorder.clock import format_utc
 
@@ -129,7 +135,21 @@ class StillStored:
     at: datetime
 
 
-HubEvent = ParticipantEvent | HubError | GuestAct | StillStored
+@dataclass(frozen=True)
+class AnnotationStored:
+    """An expert's annotation of scene still ``still_number`` is stored as evidence and logged."""
+
+    author: str
+    still_number: int
+    still: EvidenceFile
+    camera_of: str  # whose camera took the still
+    evidence: EvidenceFile  # the annotation file
+    shapes: int
+    note: str
+    at: datetime
+
+
+HubEvent = ParticipantEvent | HubError | GuestAct | StillStored | AnnotationStored
 ActHandler = Callable[[GuestAct], Awaitable[None]]
 IdentityHandler = Callable[[str, "Challenge", bytes], Awaitable[None]]
 
@@ -710,6 +730,22 @@ class Hub:
 
     async def log_for(self, participant_id: str, entry: str, /, **extra: Any) -> None:
         await self._record(entry, self._peer(participant_id), **extra)
+
+    def annotation_saved(self, saved: SavedAnnotation) -> None:
+        """The gallery stored and logged an annotation: tell the investigator's views."""
+        still = saved.still
+        self._emit(
+            AnnotationStored(
+                saved.author,
+                still.number,
+                still.evidence,
+                still.participant_id,
+                saved.evidence,
+                saved.shapes,
+                saved.note,
+                _now(),
+            )
+        )
 
     async def gallery_still(self, sha256: str, ticket: str) -> tuple[bytes, str]:
         """A gallery still's bytes and media type for the holder of ``ticket`` (GET route)."""

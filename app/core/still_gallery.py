@@ -88,6 +88,8 @@ class GalleryHost(Protocol):
 
     async def log_for(self, participant_id: str, entry: str, /, **extra: Any) -> None: ...
 
+    def annotation_saved(self, saved: SavedAnnotation) -> None: ...
+
 
 def _ticket_hash(ticket: str) -> str:
     return hashlib.sha256(b"tergeu-gallery-ticket\x00" + ticket.encode()).hexdigest()
@@ -269,6 +271,7 @@ class StillGallery:
         if saved.note:
             extra["note"] = saved.note
         await self.host.log_for(viewer.participant_id, "annotation_saved", **extra)
+        self.host.annotation_saved(saved)
         return saved
 
     def _store(self, author: str, annotation: Annotation) -> EvidenceFile:

@@ -43,6 +43,7 @@ from app.ui import domain_texts
 from app.ui.bridge import EventBridge
 from app.ui.identity_panel import IdentityDialog
 from app.ui.layout import remember_layout
+from app.ui.live_stills import add_stills_dock
 from app.ui.lobby import InviteDialog
 from recorder.recording import RecorderWarning, SegmentSealed, Stopped
 
@@ -256,6 +257,8 @@ class LiveWindow(QMainWindow):
         layout.addLayout(top)
         layout.addWidget(main, 1)
         self.setCentralWidget(root)
+        # stills and the experts' annotations as they are logged (app/ui/live_stills.py)
+        self.stills = add_stills_dock(self, bridge, session.action_dir, self._name)
         self.resize(1280, 820)
 
         bridge.core_event.connect(self.on_event)
