@@ -120,8 +120,10 @@ def test_throttled_link_is_graded_poor() -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(result.stdout)
     clean = data["clean"]
-    assert clean["grade"] == "good", clean
-    assert clean["rtt_ms"] < 50 and clean["loss_in_pct"] == 0 and clean["fps"] > 15, clean
+    # loopback loses nothing; round trip and jitter also carry the event loops' delays, which on
+    # a loaded machine can reach tens of milliseconds (fair at worst, never poor)
+    assert clean["loss_in_pct"] == 0 and clean["loss_out_pct"] == 0 and clean["fps"] > 15, clean
+    assert clean["rtt_ms"] < 150 and clean["grade"] != "poor", clean
     kinds = {row["type"] for row in data["clean_rows"]}
     assert {"inbound-rtp", "remote-inbound-rtp", "outbound-rtp"} <= kinds
     impaired = data["impaired"]
@@ -170,9 +172,12 @@ def test_live_window_shows_grade_with_figures(
             timeout=20000,
         )
         row = window.people.item(0)
-        qtbot.waitUntil(lambda: "network: good" in row.text(), timeout=10000)
+        qtbot.waitUntil(lambda: "Round trip:" in row.toolTip(), timeout=10000)
+        shown = window.links["e1"]
+        assert shown.grade in ("good", "fair"), shown  # fair only on a heavily loaded machine
+        assert f"network: {shown.grade}" in row.text(), row.text()
         tip = row.toolTip()
-        assert tip.startswith("Network: good") and "Round trip:" in tip and "ms" in tip, tip
+        assert tip.startswith(f"Network: {shown.grade}") and " ms" in tip, tip
         assert "Packets lost on the way to us: 0.0 %" in tip, tip
         window.resize(1280, 800)
         qtbot.wait(300)
