@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -77,15 +77,14 @@ def configured_server(config: Config, tls_folder: Path) -> ServerFactory:
 
 
 def request_states() -> dict[str, str]:
-    tr = QGuiApplication.translate
     return {
-        "sent": tr("CosignRequestsPanel", "sent"),
-        "opened": tr("CosignRequestsPanel", "opened"),
-        "signed": tr("CosignRequestsPanel", "signed"),
-        "refused": tr("CosignRequestsPanel", "refused"),
-        "expired": tr("CosignRequestsPanel", "expired"),
-        "revoked": tr("CosignRequestsPanel", "withdrawn"),
-        "locked": tr("CosignRequestsPanel", "locked (wrong PINs)"),
+        "sent": QCoreApplication.translate("CosignRequestsPanel", "sent"),
+        "opened": QCoreApplication.translate("CosignRequestsPanel", "opened"),
+        "signed": QCoreApplication.translate("CosignRequestsPanel", "signed"),
+        "refused": QCoreApplication.translate("CosignRequestsPanel", "refused"),
+        "expired": QCoreApplication.translate("CosignRequestsPanel", "expired"),
+        "revoked": QCoreApplication.translate("CosignRequestsPanel", "withdrawn"),
+        "locked": QCoreApplication.translate("CosignRequestsPanel", "locked (wrong PINs)"),
     }
 
 
