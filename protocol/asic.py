@@ -24,7 +24,7 @@ from typing import IO, Protocol, cast
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
-from protocol.digests import CHUNK, HashThread
+from protocol.digests import CHUNK, Buffer, HashThread
 from protocol.digests import hash_file as hash_file
 from protocol.errors import ProtocolError, UnreadableContainerError
 from protocol.zipwriter import ZipWriter
@@ -204,7 +204,7 @@ class ZipOut:
         self.progress = progress
         self.total = total
         self.done = 0
-        self._batch: bytearray | None = None
+        self._batch: Buffer | None = None
         self._batch_end = 0
         self._batch_items: list[tuple[str, int, int]] = []
         self.zip.add("mimetype", MIMETYPE.encode())

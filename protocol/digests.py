@@ -7,7 +7,7 @@ Two shapes of parallelism on a small machine (``hashlib`` releases the GIL on la
 * :func:`hash_stored_members` — a verifier hashes the members of a zip straight from their
   offsets, the members split between a few threads.
 
-Buffers are reused (``readinto``/``preadv``), never allocated per chunk: a fresh megabyte per
+Buffers are reused (``readv``/``preadv``), never allocated per chunk: a fresh megabyte per
 read costs page faults that show up as system time.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import mmap
 import os
 import queue
 import struct
@@ -25,8 +26,19 @@ from pathlib import Path
 
 from protocol.errors import ProtocolError
 
-CHUNK = 4 << 20
-POOL = 8  # buffers in flight between the writer and the hashing thread: 32 MiB at most
+CHUNK = 2 << 20
+POOL = 8  # buffers in flight between the writer and the hashing thread: 16 MiB at most
+Buffer = mmap.mmap
+
+
+def new_buffer(size: int) -> Buffer:
+    """A reusable read buffer of ``size`` bytes, mapped straight from the kernel.
+
+    Not a bytearray: glibc serves a large allocation freed once from its heap afterwards and
+    keeps that memory, so a long-lived process (the desktop app building several containers)
+    would grow by the pool's size each time. An anonymous mapping goes back when dropped.
+    """
+    return mmap.mmap(-1, size)
 
 
 class HashThread:
@@ -37,9 +49,9 @@ class HashThread:
     """
 
     def __init__(self, buffers: int = POOL, size: int = CHUNK) -> None:
-        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self._free: queue.SimpleQueue[Buffer] = queue.SimpleQueue()
         for _ in range(buffers):
-            self._free.put(bytearray(size))
+            self._free.put(new_buffer(size))
         self._todo: queue.SimpleQueue[_Work | _Slices | threading.Event | None] = (
             queue.SimpleQueue()
         )
@@ -47,19 +59,19 @@ class HashThread:
         self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
         self._thread.start()
 
-    def buffer(self) -> bytearray:
+    def buffer(self) -> Buffer:
         """A free buffer; blocks while every buffer waits to be hashed (memory stays flat)."""
         return self._free.get()
 
-    def give_back(self, buf: bytearray) -> None:
+    def give_back(self, buf: Buffer) -> None:
         """Return a buffer that was not handed over."""
         self._free.put(buf)
 
-    def update(self, h: hashlib._Hash, buf: bytearray, n: int) -> None:
+    def update(self, h: hashlib._Hash, buf: Buffer, n: int) -> None:
         """Hash ``buf[:n]`` into ``h`` on the thread; ``buf`` returns to the pool afterwards."""
         self._todo.put(_Work(h, buf, n, None))
 
-    def hash_slices(self, buf: bytearray, slices: list[tuple[str, int, int]]) -> None:
+    def hash_slices(self, buf: Buffer, slices: list[tuple[str, int, int]]) -> None:
         """Record the SHA-256 of each ``buf[start:end]`` as its name; ``buf`` then returns."""
         self._todo.put(_Slices(buf, slices))
 
@@ -100,7 +112,7 @@ class _Work:
     """Hash ``buf[:n]`` into ``h``, or, with ``name``, record the digest of ``h`` as ``name``."""
 
     h: hashlib._Hash
-    buf: bytearray | None
+    buf: Buffer | None
     n: int
     name: str | None
 
@@ -109,7 +121,7 @@ class _Work:
 class _Slices:
     """Several whole files read back to back into ``buf``: (name, start, end) each."""
 
-    buf: bytearray
+    buf: Buffer
     slices: list[tuple[str, int, int]]
 
 
@@ -169,7 +181,7 @@ def hash_stored_members(
 def _hash_run(
     fd: int, run: list[StoredMember], tick: Callable[[int], None], stop: threading.Event | None
 ) -> dict[str, bytes | ProtocolError]:
-    view = memoryview(bytearray(CHUNK))
+    view = memoryview(new_buffer(CHUNK))
     out: dict[str, bytes | ProtocolError] = {}
     for m in run:
         if stop is not None and stop.is_set():
