@@ -17,7 +17,6 @@ RTP clock ticks: 90 kHz for video, 48 kHz for Opus audio.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -111,10 +110,8 @@ def report_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """An aiortc ``RTCStatsReport`` as plain dicts (what :class:`LinkMeter` reads)."""
     rows = []
     for stats in report.values():
-        if dataclasses.is_dataclass(stats) and not isinstance(stats, type):
-            row = dataclasses.asdict(stats)
-        else:
-            row = dict(stats)
+        # a shallow copy: asdict's deep copy costs ten times more, every two seconds
+        row = dict(vars(stats)) if hasattr(stats, "__dict__") else dict(stats)
         row["timestamp"] = str(row.get("timestamp", ""))
         rows.append(row)
     return rows
