@@ -6,12 +6,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-# Debian packages the app (Qt's X11/EGL libraries, fonts) and the tests (xvfb, chromium, ffmpeg,
-# openssl, poppler) need.
+# Debian packages the app (Qt's X11/EGL libraries, fonts) and the tests (xvfb, the browsers
+# chromium, firefox-esr and WebKitGTK's webkit2gtk-driver, ffmpeg, openssl, poppler) need.
 SYSTEM_PACKAGES := libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
 	libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1 \
-	fonts-dejavu-core xvfb xauth chromium ffmpeg openssl poppler-utils unzip iproute2
+	fonts-dejavu-core xvfb xauth chromium firefox-esr webkit2gtk-driver ffmpeg openssl poppler-utils \
+	unzip iproute2
 
 .PHONY: run test lint types pytest bench i18n system-deps venv clean-venv lock
 

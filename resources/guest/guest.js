@@ -77,6 +77,9 @@
     if (code === "pin_wrong") {
       $("pin-error").textContent = text; $("pin").value = ""; $("pin").focus(); return;
     }
+    // the guest never got in (or cannot get back): not "session ended"
+    $("ended-title").dataset.i18n = "error_title";
+    $("ended-title").textContent = t("error_title");
     $("ended-text").textContent = text;
     show("ended");
   }
@@ -599,8 +602,11 @@
   }
   async function main() {
     for (const b of document.querySelectorAll(".lang")) b.onclick = () => setLang(b.dataset.lang);
-    if (action && token) connect(true); // in parallel with loading the texts
+    // a browser without WebRTC is told at once, before the invitation is used (the PIN)
+    const noWebRTC = typeof RTCPeerConnection === "undefined";
+    if (action && token && !noWebRTC) connect(true); // in parallel with loading the texts
     await setLang(initialLang());
+    if (noWebRTC) { st.leaving = true; showError("no_webrtc"); return; }
     $("ack").onchange = () => { $("rules-next").disabled = !$("ack").checked; };
     $("rules-next").onclick = () => { unlockAudio(); show("devices"); startDevices(); };
     $("dev-retry").onclick = () => { unlockAudio(); startDevices(); };
