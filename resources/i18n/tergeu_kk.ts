@@ -1,6 +1,80 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="kk_KZ">
 <context>
+    <name>AnnotateDialog</name>
+    <message>
+        <source>Annotate still %1: %2</source>
+        <translation>%1-фотосуретке белгі қою: %2</translation>
+    </message>
+    <message>
+        <source>Arrow</source>
+        <translation>Нұсқар</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>Тіктөртбұрыш</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Мәтін</translation>
+    </message>
+    <message>
+        <source>Text to place: choose Text, then click the still</source>
+        <translation>Қойылатын мәтін: «Мәтін» таңдап, фотосуретті басыңыз</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Болдырмау</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ескертпе</translation>
+    </message>
+    <message>
+        <source>Save annotation</source>
+        <translation>Белгілерді сақтау</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Жабу</translation>
+    </message>
+    <message>
+        <source>Shapes: %1. The still itself is never changed: the annotation is kept beside it.</source>
+        <translation>Фигуралар: %1. Фотосуреттің өзі ешқашан өзгертілмейді: белгілер оның жанында бөлек сақталады.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Сақталуда…</translation>
+    </message>
+    <message>
+        <source>Annotation saved</source>
+        <translation>Белгілер сақталды</translation>
+    </message>
+</context>
+<context>
+    <name>ChooseCosignersDialog</name>
+    <message>
+        <source>Request co-signatures</source>
+        <translation>Қол қоюды сұрау</translation>
+    </message>
+    <message>
+        <source>Participants to ask for a co-signature</source>
+        <translation>Қол қою сұралатын қатысушылар</translation>
+    </message>
+    <message>
+        <source>Send requests</source>
+        <translation>Сұрауларды жіберу</translation>
+    </message>
+    <message>
+        <source>Who should sign the protocol with their key?</source>
+        <translation>Хаттамаға өз кілтімен кім қол қоюы керек?</translation>
+    </message>
+    <message>
+        <source>Every participant with a key has signed or refused already.</source>
+        <translation>Кілті бар барлық қатысушы қол қойып қойды немесе бас тартты.</translation>
+    </message>
+</context>
+<context>
     <name>ConfidentialityDialog</name>
     <message>
         <source>Confidentiality of the pre-trial investigation</source>
@@ -92,6 +166,188 @@
     <message>
         <source>Signature added and verified.</source>
         <translation>Қолтаңба қосылды және тексерілді.</translation>
+    </message>
+</context>
+<context>
+    <name>CosignLinkDialog</name>
+    <message>
+        <source>Co-sign from a link</source>
+        <translation>Сілтеме бойынша қол қою</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Сілтеме</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Signing identity (PKCS#12)</source>
+        <translation>Қол қою кілті (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Құпиясөз</translation>
+    </message>
+    <message>
+        <source>Or refuse, with the reason</source>
+        <translation>Немесе себебін көрсетіп, бас тартыңыз</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ашу</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Таңдау…</translation>
+    </message>
+    <message>
+        <source>Sign the protocol</source>
+        <translation>Хаттамаға қол қою</translation>
+    </message>
+    <message>
+        <source>Refuse to sign</source>
+        <translation>Қол қоюдан бас тарту</translation>
+    </message>
+    <message>
+        <source>Co-sign link</source>
+        <translation>Қол қоюға арналған сілтеме</translation>
+    </message>
+    <message>
+        <source>PIN of the co-sign request</source>
+        <translation>Қол қою сұрауының PIN коды</translation>
+    </message>
+    <message>
+        <source>Password of the signing identity</source>
+        <translation>Қол қою кілтінің құпиясөзі</translation>
+    </message>
+    <message>
+        <source>Reason for refusing to sign</source>
+        <translation>Қол қоюдан бас тарту себебі</translation>
+    </message>
+    <message>
+        <source>Protocol to sign</source>
+        <translation>Қол қойылатын хаттама</translation>
+    </message>
+    <message>
+        <source>Paste the link and enter the PIN you were given separately.</source>
+        <translation>Сілтемені қойып, сізге бөлек берілген PIN кодты енгізіңіз.</translation>
+    </message>
+    <message>
+        <source>Signing identity</source>
+        <translation>Қол қою кілті</translation>
+    </message>
+    <message>
+        <source>PKCS#12 (*.p12 *.pfx)</source>
+        <translation>PKCS#12 (*.p12 *.pfx)</translation>
+    </message>
+    <message>
+        <source>Opening the request and checking the protocol…</source>
+        <translation>Сұрау ашылып, хаттама тексерілуде…</translation>
+    </message>
+    <message>
+        <source>%1 asks %2 (%3) to sign the protocol of: %4</source>
+        <translation>%1 %2 (%3) атты қатысушыдан мына әрекеттің хаттамасына қол қоюды сұрайды: %4</translation>
+    </message>
+    <message>
+        <source>Checked: the protocol is the one the link names; the investigator's signature verifies.</source>
+        <translation>Тексерілді: хаттама сілтемеде көрсетілгенмен бірдей; тергеушінің қолтаңбасы расталды.</translation>
+    </message>
+    <message>
+        <source>DEMO certificates — not a qualified signature.</source>
+        <translation>DEMO сертификаттар — білікті қолтаңба емес.</translation>
+    </message>
+    <message>
+        <source>Read the protocol, then sign it or refuse with a reason.</source>
+        <translation>Хаттаманы оқып шығыңыз, содан кейін қол қойыңыз немесе себебін көрсетіп бас тартыңыз.</translation>
+    </message>
+    <message>
+        <source>Signing and sending…</source>
+        <translation>Қол қойылып, жіберілуде…</translation>
+    </message>
+    <message>
+        <source>Write the reason for refusing first.</source>
+        <translation>Алдымен бас тарту себебін жазыңыз.</translation>
+    </message>
+    <message>
+        <source>Your signature was accepted and added as %1.</source>
+        <translation>Қолтаңбаңыз қабылданып, %1 ретінде қосылды.</translation>
+    </message>
+    <message>
+        <source>Your refusal and its reason were sent to the investigator.</source>
+        <translation>Бас тартуыңыз бен оның себебі тергеушіге жіберілді.</translation>
+    </message>
+</context>
+<context>
+    <name>CosignRequestsPanel</name>
+    <message>
+        <source>sent</source>
+        <translation>жіберілді</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>ашылды</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>қол қойылды</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>бас тартылды</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>мерзімі өтті</translation>
+    </message>
+    <message>
+        <source>withdrawn</source>
+        <translation>кері қайтарылды</translation>
+    </message>
+    <message>
+        <source>locked (wrong PINs)</source>
+        <translation>бұғатталды (қате PIN)</translation>
+    </message>
+    <message>
+        <source>Request co-signatures…</source>
+        <translation>Қол қоюды сұрау…</translation>
+    </message>
+    <message>
+        <source>Participant</source>
+        <translation>Қатысушы</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Рөлі</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Күйі</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Толығырақ</translation>
+    </message>
+    <message>
+        <source>Co-signature requests</source>
+        <translation>Қол қою сұраулары</translation>
+    </message>
+    <message>
+        <source>Adding a co-signature</source>
+        <translation>Қолтаңба қосылуда</translation>
+    </message>
+    <message>
+        <source>Verifying</source>
+        <translation>Тексерілуде</translation>
+    </message>
+    <message>
+        <source>Co-signature of %1 added; the container verifies</source>
+        <translation>%1 қолтаңбасы қосылды; контейнер тексерістен өтті</translation>
+    </message>
+    <message>
+        <source>until %1</source>
+        <translation>%1 дейін</translation>
     </message>
 </context>
 <context>
@@ -312,6 +568,14 @@
         <translation>Жіберу кезегіне қойылды: %1</translation>
     </message>
     <message>
+        <source>the co-signed container is queued for upload</source>
+        <translation>қол қойылған контейнер жіберу кезегіне қойылды</translation>
+    </message>
+    <message>
+        <source>The co-signed container could not be queued for upload: %1</source>
+        <translation>Қол қойылған контейнерді жіберу кезегіне қою мүмкін болмады: %1</translation>
+    </message>
+    <message>
         <source>Delivered; the case system confirmed the SHA-256</source>
         <translation>Жеткізілді; іс жүйесі SHA-256 растады</translation>
     </message>
@@ -408,6 +672,72 @@
     <message>
         <source>QR code of the invitation link</source>
         <translation>Шақыру сілтемесінің QR коды</translation>
+    </message>
+</context>
+<context>
+    <name>IssuedRequestsDialog</name>
+    <message>
+        <source>Co-sign links and PINs</source>
+        <translation>Қол қою сілтемелері мен PIN кодтар</translation>
+    </message>
+    <message>
+        <source>Send each link, and give the PIN by another channel (phone, in person). The PINs are shown only now. Keep the finish window open until they have signed.</source>
+        <translation>Әр сілтемені жіберіп, PIN кодты басқа арнамен (телефон, жеке өзі) беріңіз. PIN кодтар тек қазір көрсетіледі. Олар қол қойғанша аяқтау терезесін жаппаңыз.</translation>
+    </message>
+    <message>
+        <source>Server certificate fingerprint (they check it): %1</source>
+        <translation>Сервер сертификатының саусақ ізі (олар тексереді): %1</translation>
+    </message>
+    <message>
+        <source>Co-sign link for %1</source>
+        <translation>%1 үшін қол қою сілтемесі</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>Сілтемені көшіру</translation>
+    </message>
+    <message>
+        <source>PIN: %1</source>
+        <translation>PIN: %1</translation>
+    </message>
+</context>
+<context>
+    <name>LiveStillsPanel</name>
+    <message>
+        <source>Stills</source>
+        <translation>Фотосуреттер</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>№</translation>
+    </message>
+    <message>
+        <source>Still</source>
+        <translation>Фотосурет</translation>
+    </message>
+    <message>
+        <source>Stills and annotations</source>
+        <translation>Фотосуреттер мен белгілер</translation>
+    </message>
+    <message>
+        <source>No stills yet. Stills taken and experts' annotations appear here.</source>
+        <translation>Әзірге фотосурет жоқ. Түсірілген фотосуреттер мен сарапшылардың белгілері осында шығады.</translation>
+    </message>
+    <message>
+        <source>Open still…</source>
+        <translation>Фотосуретті ашу…</translation>
+    </message>
+    <message>
+        <source>camera: %1</source>
+        <translation>камера: %1</translation>
+    </message>
+    <message>
+        <source>%1 · by %2</source>
+        <translation>%1 · авторы: %2</translation>
+    </message>
+    <message>
+        <source>Annotation, marks: %1</source>
+        <translation>Белгілер, саны: %1</translation>
     </message>
 </context>
 <context>
@@ -609,8 +939,52 @@
         <translation>бейне %1 кадр/с</translation>
     </message>
     <message>
+        <source>network: %1</source>
+        <translation>желі: %1</translation>
+    </message>
+    <message>
         <source>weak connection</source>
         <translation>байланыс әлсіз</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>жақсы</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>орташа</translation>
+    </message>
+    <message>
+        <source>poor</source>
+        <translation>нашар</translation>
+    </message>
+    <message>
+        <source>Round trip</source>
+        <translation>Айналым уақыты</translation>
+    </message>
+    <message>
+        <source>Packets lost on the way to us</source>
+        <translation>Бізге келе жатқанда жоғалған пакеттер</translation>
+    </message>
+    <message>
+        <source>Packets lost on the way to them</source>
+        <translation>Оларға бара жатқанда жоғалған пакеттер</translation>
+    </message>
+    <message>
+        <source>Jitter on the way to us</source>
+        <translation>Бізге келу жолындағы джиттер</translation>
+    </message>
+    <message>
+        <source>Jitter on the way to them</source>
+        <translation>Оларға бару жолындағы джиттер</translation>
+    </message>
+    <message>
+        <source>Video frames per second</source>
+        <translation>Секундына бейне кадрлар</translation>
+    </message>
+    <message>
+        <source>Network: %1</source>
+        <translation>Желі: %1</translation>
     </message>
     <message>
         <source>Masking</source>
@@ -750,6 +1124,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Хаттамаға қосымша қол қою…</translation>
     </message>
     <message>
+        <source>Co-sign from a link…</source>
+        <translation>Сілтеме бойынша қол қою…</translation>
+    </message>
+    <message>
         <source>Join a session as a participant…</source>
         <translation>Сеансқа қатысушы ретінде қосылу…</translation>
     </message>
@@ -855,6 +1233,14 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Сіздің камераңыз</translation>
     </message>
     <message>
+        <source>Still requested: %1</source>
+        <translation>Фотосурет сұралды: %1</translation>
+    </message>
+    <message>
+        <source>Annotation of still %1 saved</source>
+        <translation>%1-фотосурет белгілері сақталды</translation>
+    </message>
+    <message>
         <source>The session has ended: %1</source>
         <translation>Сеанс аяқталды: %1</translation>
     </message>
@@ -947,6 +1333,29 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Planned duration, minutes</source>
         <translation>Жоспарлы ұзақтығы, минут</translation>
+    </message>
+</context>
+<context>
+    <name>RequestStillDialog</name>
+    <message>
+        <source>Request a still</source>
+        <translation>Фотосурет сұрау</translation>
+    </message>
+    <message>
+        <source>Whose camera</source>
+        <translation>Кімнің камерасы</translation>
+    </message>
+    <message>
+        <source>What the still shows</source>
+        <translation>Фотосуретте не көрсетілген</translation>
+    </message>
+    <message>
+        <source>Nobody whose camera you may see is in the session now.</source>
+        <translation>Қазір сеанста камерасын көруге рұқсат етілген ешкім жоқ.</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Сұрау</translation>
     </message>
 </context>
 <context>
@@ -1204,6 +1613,52 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Settings</source>
         <translation>Баптаулар</translation>
+    </message>
+</context>
+<context>
+    <name>StillViewer</name>
+    <message>
+        <source>Still No. %1 — %2</source>
+        <translation>№ %1 фотосурет — %2</translation>
+    </message>
+    <message>
+        <source>Camera of %1, taken by %2 at %3; %4×%5</source>
+        <translation>Камера: %1; түсірген: %2, уақыты %3; %4×%5</translation>
+    </message>
+    <message>
+        <source>Annotation by %1 at %2, marks: %3</source>
+        <translation>Белгілерді қойған: %1, уақыты %2; саны: %3</translation>
+    </message>
+    <message>
+        <source>The marks are drawn on a copy; the original still is unchanged.</source>
+        <translation>Белгілер көшірмеге салынған; түпнұсқа фотосурет өзгертілмеген.</translation>
+    </message>
+    <message>
+        <source>Opening the still and checking its SHA-256…</source>
+        <translation>Фотосурет ашылып, SHA-256 тексерілуде…</translation>
+    </message>
+    <message>
+        <source>The still cannot be shown: %1</source>
+        <translation>Фотосуретті көрсету мүмкін емес: %1</translation>
+    </message>
+</context>
+<context>
+    <name>StillsPanel</name>
+    <message>
+        <source>Stills of the action</source>
+        <translation>Әрекеттің фотосуреттері</translation>
+    </message>
+    <message>
+        <source>No stills yet: each is taken on the participant's device at full size.</source>
+        <translation>Әзірге фотосурет жоқ: әрқайсысы қатысушының құрылғысында толық өлшемде түсіріледі.</translation>
+    </message>
+    <message>
+        <source>Request still…</source>
+        <translation>Фотосурет сұрау…</translation>
+    </message>
+    <message>
+        <source>Annotate…</source>
+        <translation>Белгі қою…</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,80 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>AnnotateDialog</name>
+    <message>
+        <source>Annotate still %1: %2</source>
+        <translation>Разметка снимка %1: %2</translation>
+    </message>
+    <message>
+        <source>Arrow</source>
+        <translation>Стрелка</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>Прямоугольник</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <source>Text to place: choose Text, then click the still</source>
+        <translation>Текст для надписи: выберите «Текст» и щёлкните по снимку</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Отменить</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Примечание</translation>
+    </message>
+    <message>
+        <source>Save annotation</source>
+        <translation>Сохранить разметку</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Shapes: %1. The still itself is never changed: the annotation is kept beside it.</source>
+        <translation>Фигур: %1. Сам снимок никогда не изменяется: разметка хранится рядом с ним.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Сохранение…</translation>
+    </message>
+    <message>
+        <source>Annotation saved</source>
+        <translation>Разметка сохранена</translation>
+    </message>
+</context>
+<context>
+    <name>ChooseCosignersDialog</name>
+    <message>
+        <source>Request co-signatures</source>
+        <translation>Запросить подписи</translation>
+    </message>
+    <message>
+        <source>Participants to ask for a co-signature</source>
+        <translation>Участники, у которых запрашивается подпись</translation>
+    </message>
+    <message>
+        <source>Send requests</source>
+        <translation>Отправить запросы</translation>
+    </message>
+    <message>
+        <source>Who should sign the protocol with their key?</source>
+        <translation>Кто должен подписать протокол своим ключом?</translation>
+    </message>
+    <message>
+        <source>Every participant with a key has signed or refused already.</source>
+        <translation>Все участники с ключом уже подписали протокол или отказались.</translation>
+    </message>
+</context>
+<context>
     <name>ConfidentialityDialog</name>
     <message>
         <source>Confidentiality of the pre-trial investigation</source>
@@ -92,6 +166,188 @@
     <message>
         <source>Signature added and verified.</source>
         <translation>Подпись добавлена и проверена.</translation>
+    </message>
+</context>
+<context>
+    <name>CosignLinkDialog</name>
+    <message>
+        <source>Co-sign from a link</source>
+        <translation>Подписать по ссылке</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Ссылка</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Signing identity (PKCS#12)</source>
+        <translation>Ключ подписи (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Пароль</translation>
+    </message>
+    <message>
+        <source>Or refuse, with the reason</source>
+        <translation>Или откажитесь, указав причину</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Открыть</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source>Sign the protocol</source>
+        <translation>Подписать протокол</translation>
+    </message>
+    <message>
+        <source>Refuse to sign</source>
+        <translation>Отказаться от подписи</translation>
+    </message>
+    <message>
+        <source>Co-sign link</source>
+        <translation>Ссылка для подписи</translation>
+    </message>
+    <message>
+        <source>PIN of the co-sign request</source>
+        <translation>PIN запроса на подпись</translation>
+    </message>
+    <message>
+        <source>Password of the signing identity</source>
+        <translation>Пароль ключа подписи</translation>
+    </message>
+    <message>
+        <source>Reason for refusing to sign</source>
+        <translation>Причина отказа от подписи</translation>
+    </message>
+    <message>
+        <source>Protocol to sign</source>
+        <translation>Протокол для подписи</translation>
+    </message>
+    <message>
+        <source>Paste the link and enter the PIN you were given separately.</source>
+        <translation>Вставьте ссылку и введите PIN, который вам передали отдельно.</translation>
+    </message>
+    <message>
+        <source>Signing identity</source>
+        <translation>Ключ подписи</translation>
+    </message>
+    <message>
+        <source>PKCS#12 (*.p12 *.pfx)</source>
+        <translation>PKCS#12 (*.p12 *.pfx)</translation>
+    </message>
+    <message>
+        <source>Opening the request and checking the protocol…</source>
+        <translation>Открываем запрос и проверяем протокол…</translation>
+    </message>
+    <message>
+        <source>%1 asks %2 (%3) to sign the protocol of: %4</source>
+        <translation>%1 просит %2 (%3) подписать протокол: %4</translation>
+    </message>
+    <message>
+        <source>Checked: the protocol is the one the link names; the investigator's signature verifies.</source>
+        <translation>Проверено: протокол тот, на который указывает ссылка; подпись следователя верна.</translation>
+    </message>
+    <message>
+        <source>DEMO certificates — not a qualified signature.</source>
+        <translation>DEMO-сертификаты — не квалифицированная подпись.</translation>
+    </message>
+    <message>
+        <source>Read the protocol, then sign it or refuse with a reason.</source>
+        <translation>Прочитайте протокол, затем подпишите его или откажитесь, указав причину.</translation>
+    </message>
+    <message>
+        <source>Signing and sending…</source>
+        <translation>Подписываем и отправляем…</translation>
+    </message>
+    <message>
+        <source>Write the reason for refusing first.</source>
+        <translation>Сначала напишите причину отказа.</translation>
+    </message>
+    <message>
+        <source>Your signature was accepted and added as %1.</source>
+        <translation>Ваша подпись принята и добавлена как %1.</translation>
+    </message>
+    <message>
+        <source>Your refusal and its reason were sent to the investigator.</source>
+        <translation>Ваш отказ и его причина отправлены следователю.</translation>
+    </message>
+</context>
+<context>
+    <name>CosignRequestsPanel</name>
+    <message>
+        <source>sent</source>
+        <translation>отправлен</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>открыт</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>подписан</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>отказ</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>истёк</translation>
+    </message>
+    <message>
+        <source>withdrawn</source>
+        <translation>отозван</translation>
+    </message>
+    <message>
+        <source>locked (wrong PINs)</source>
+        <translation>заблокирован (неверные PIN)</translation>
+    </message>
+    <message>
+        <source>Request co-signatures…</source>
+        <translation>Запросить подписи…</translation>
+    </message>
+    <message>
+        <source>Participant</source>
+        <translation>Участник</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Роль</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробности</translation>
+    </message>
+    <message>
+        <source>Co-signature requests</source>
+        <translation>Запросы подписей</translation>
+    </message>
+    <message>
+        <source>Adding a co-signature</source>
+        <translation>Добавляем подпись</translation>
+    </message>
+    <message>
+        <source>Verifying</source>
+        <translation>Проверка</translation>
+    </message>
+    <message>
+        <source>Co-signature of %1 added; the container verifies</source>
+        <translation>Подпись %1 добавлена; контейнер проходит проверку</translation>
+    </message>
+    <message>
+        <source>until %1</source>
+        <translation>до %1</translation>
     </message>
 </context>
 <context>
@@ -312,6 +568,14 @@
         <translation>Поставлено в очередь на отправку: %1</translation>
     </message>
     <message>
+        <source>the co-signed container is queued for upload</source>
+        <translation>подписанный контейнер поставлен в очередь на отправку</translation>
+    </message>
+    <message>
+        <source>The co-signed container could not be queued for upload: %1</source>
+        <translation>Не удалось поставить подписанный контейнер в очередь на отправку: %1</translation>
+    </message>
+    <message>
         <source>Delivered; the case system confirmed the SHA-256</source>
         <translation>Доставлено; система подтвердила SHA-256</translation>
     </message>
@@ -408,6 +672,72 @@
     <message>
         <source>QR code of the invitation link</source>
         <translation>QR-код ссылки-приглашения</translation>
+    </message>
+</context>
+<context>
+    <name>IssuedRequestsDialog</name>
+    <message>
+        <source>Co-sign links and PINs</source>
+        <translation>Ссылки для подписи и PIN-коды</translation>
+    </message>
+    <message>
+        <source>Send each link, and give the PIN by another channel (phone, in person). The PINs are shown only now. Keep the finish window open until they have signed.</source>
+        <translation>Отправьте каждую ссылку, а PIN передайте другим способом (по телефону, лично). PIN-коды показываются только сейчас. Не закрывайте окно завершения, пока они не подпишут.</translation>
+    </message>
+    <message>
+        <source>Server certificate fingerprint (they check it): %1</source>
+        <translation>Отпечаток сертификата сервера (они его проверяют): %1</translation>
+    </message>
+    <message>
+        <source>Co-sign link for %1</source>
+        <translation>Ссылка для подписи: %1</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>Копировать ссылку</translation>
+    </message>
+    <message>
+        <source>PIN: %1</source>
+        <translation>PIN: %1</translation>
+    </message>
+</context>
+<context>
+    <name>LiveStillsPanel</name>
+    <message>
+        <source>Stills</source>
+        <translation>Снимки</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>№</translation>
+    </message>
+    <message>
+        <source>Still</source>
+        <translation>Снимок</translation>
+    </message>
+    <message>
+        <source>Stills and annotations</source>
+        <translation>Снимки и пометки</translation>
+    </message>
+    <message>
+        <source>No stills yet. Stills taken and experts' annotations appear here.</source>
+        <translation>Снимков пока нет. Здесь появятся сделанные снимки и пометки экспертов.</translation>
+    </message>
+    <message>
+        <source>Open still…</source>
+        <translation>Открыть снимок…</translation>
+    </message>
+    <message>
+        <source>camera: %1</source>
+        <translation>камера: %1</translation>
+    </message>
+    <message>
+        <source>%1 · by %2</source>
+        <translation>%1 · автор: %2</translation>
+    </message>
+    <message>
+        <source>Annotation, marks: %1</source>
+        <translation>Пометки, всего: %1</translation>
     </message>
 </context>
 <context>
@@ -609,8 +939,52 @@
         <translation>видео %1 кадр/с</translation>
     </message>
     <message>
+        <source>network: %1</source>
+        <translation>сеть: %1</translation>
+    </message>
+    <message>
         <source>weak connection</source>
         <translation>слабая связь</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>хорошая</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>средняя</translation>
+    </message>
+    <message>
+        <source>poor</source>
+        <translation>плохая</translation>
+    </message>
+    <message>
+        <source>Round trip</source>
+        <translation>Время приёма-передачи</translation>
+    </message>
+    <message>
+        <source>Packets lost on the way to us</source>
+        <translation>Потеряно пакетов на пути к нам</translation>
+    </message>
+    <message>
+        <source>Packets lost on the way to them</source>
+        <translation>Потеряно пакетов на пути к ним</translation>
+    </message>
+    <message>
+        <source>Jitter on the way to us</source>
+        <translation>Джиттер на пути к нам</translation>
+    </message>
+    <message>
+        <source>Jitter on the way to them</source>
+        <translation>Джиттер на пути к ним</translation>
+    </message>
+    <message>
+        <source>Video frames per second</source>
+        <translation>Кадров видео в секунду</translation>
+    </message>
+    <message>
+        <source>Network: %1</source>
+        <translation>Сеть: %1</translation>
     </message>
     <message>
         <source>Masking</source>
@@ -750,6 +1124,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Подписать протокол как участник…</translation>
     </message>
     <message>
+        <source>Co-sign from a link…</source>
+        <translation>Подписать по ссылке…</translation>
+    </message>
+    <message>
         <source>Join a session as a participant…</source>
         <translation>Подключиться к сеансу как участник…</translation>
     </message>
@@ -855,6 +1233,14 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Ваша камера</translation>
     </message>
     <message>
+        <source>Still requested: %1</source>
+        <translation>Снимок запрошен: %1</translation>
+    </message>
+    <message>
+        <source>Annotation of still %1 saved</source>
+        <translation>Разметка снимка %1 сохранена</translation>
+    </message>
+    <message>
         <source>The session has ended: %1</source>
         <translation>Сеанс завершён: %1</translation>
     </message>
@@ -947,6 +1333,29 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Planned duration, minutes</source>
         <translation>Плановая продолжительность, минут</translation>
+    </message>
+</context>
+<context>
+    <name>RequestStillDialog</name>
+    <message>
+        <source>Request a still</source>
+        <translation>Запрос снимка</translation>
+    </message>
+    <message>
+        <source>Whose camera</source>
+        <translation>Чья камера</translation>
+    </message>
+    <message>
+        <source>What the still shows</source>
+        <translation>Что показывает снимок</translation>
+    </message>
+    <message>
+        <source>Nobody whose camera you may see is in the session now.</source>
+        <translation>Сейчас в сеансе нет никого, чью камеру вам разрешено видеть.</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Запросить</translation>
     </message>
 </context>
 <context>
@@ -1204,6 +1613,52 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>Settings</source>
         <translation>Настройки</translation>
+    </message>
+</context>
+<context>
+    <name>StillViewer</name>
+    <message>
+        <source>Still No. %1 — %2</source>
+        <translation>Снимок № %1 — %2</translation>
+    </message>
+    <message>
+        <source>Camera of %1, taken by %2 at %3; %4×%5</source>
+        <translation>Камера: %1; снимок сделал(а): %2 в %3; %4×%5</translation>
+    </message>
+    <message>
+        <source>Annotation by %1 at %2, marks: %3</source>
+        <translation>Пометки: %1, в %2; всего: %3</translation>
+    </message>
+    <message>
+        <source>The marks are drawn on a copy; the original still is unchanged.</source>
+        <translation>Пометки нанесены на копию; исходный снимок не изменён.</translation>
+    </message>
+    <message>
+        <source>Opening the still and checking its SHA-256…</source>
+        <translation>Снимок открывается, SHA-256 проверяется…</translation>
+    </message>
+    <message>
+        <source>The still cannot be shown: %1</source>
+        <translation>Снимок нельзя показать: %1</translation>
+    </message>
+</context>
+<context>
+    <name>StillsPanel</name>
+    <message>
+        <source>Stills of the action</source>
+        <translation>Фотоснимки действия</translation>
+    </message>
+    <message>
+        <source>No stills yet: each is taken on the participant's device at full size.</source>
+        <translation>Снимков пока нет: каждый делается на устройстве участника в полном размере.</translation>
+    </message>
+    <message>
+        <source>Request still…</source>
+        <translation>Запросить снимок…</translation>
+    </message>
+    <message>
+        <source>Annotate…</source>
+        <translation>Разметить…</translation>
     </message>
 </context>
 <context>
