@@ -432,6 +432,7 @@ class ExhibitDesk:
         camera: Mapping[str, MediaStreamTrack],
         connection: Callable[[str], RTCPeerConnection | None],
         on_error: Callable[[str], None],
+        on_view: Callable[[str, Exhibit | None], None] | None = None,
     ) -> None:
         self._relay = relay
         self._counts = counts
@@ -439,6 +440,9 @@ class ExhibitDesk:
         self._camera = camera
         self._connection = connection
         self._on_error = on_error
+        # told per participant what their investigator tile shows now (an exhibit, or None: the
+        # camera again), so their page can label it
+        self._on_view = on_view
         self._switches: dict[str, tuple[RTCPeerConnection, dict[str, SwitchTrack]]] = {}
         self._showing: _Showing | None = None
         self._shown: dict[int, int] = {}  # exhibit number -> times shown in this session
@@ -554,10 +558,14 @@ class ExhibitDesk:
                 showing.exhibit.track_name(kind, showing.count),
             )
         showing.applied[pid] = pc
+        if self._on_view is not None:
+            self._on_view(pid, showing.exhibit)
 
     def _restore(self, showing: _Showing) -> None:
         """Give the participants the investigator's camera and microphone back."""
         for pid, pc in showing.applied.items():
+            if self._on_view is not None:
+                self._on_view(pid, None)
             entry = self._switches.get(pid)
             if entry is None or entry[0] is not pc:
                 continue

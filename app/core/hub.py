@@ -232,6 +232,7 @@ class Hub:
             camera=self._local,
             connection=self._connection_of,
             on_error=lambda message: self._error(None, message),
+            on_view=self._exhibit_view,
         )
         # the stills gallery of experts and specialists (app/core/still_gallery.py)
         self.gallery = StillGallery(self)
@@ -943,6 +944,22 @@ class Hub:
     def exhibit_shown(self) -> Exhibit | None:
         """The exhibit being shown now, if any."""
         return self._exhibits.showing
+
+    def _exhibit_view(self, participant_id: str, exhibit: Exhibit | None) -> None:
+        """Tell the participant's page what its investigator tile shows, to label it."""
+        peer = self._peers.get(participant_id)
+        if peer is None or peer.channel is None:
+            return
+        data: dict[str, Any] = {"active": exhibit is not None}
+        if exhibit is not None:
+            data |= {"number": exhibit.number, "title": Path(exhibit.name).stem}
+        channel = peer.channel
+
+        async def send() -> None:
+            with contextlib.suppress(ConnectionError):
+                await channel.send(Message("exhibit", data))
+
+        self._spawn(peer, send())
 
     def _connection_of(self, participant_id: str) -> RTCPeerConnection | None:
         peer = self._peers.get(participant_id)

@@ -15,12 +15,13 @@
     credential: null, invite: null, recording: false, leaving: false, phase: "new",
     errorCode: null, resumeTimer: null, audioCtx: null, attempts: 0,
     acts: [], act: null, stills: [], corruptNext: 0, pointer: null, pointerTimer: null,
-    facing: "unknown",
+    facing: "unknown", exhibit: null,
   };
   const api = (window.tergeuGuest = {
     get state() { return st.phase; }, get screen() { return st.screen; },
     get error() { return st.errorCode; }, get recording() { return st.recording; },
     get act() { return st.act; }, get stills() { return st.stills.slice(); },
+    get exhibit() { return st.exhibit; },
     stats, lang: () => st.lang,
     // automation: drop the connections as a network failure would (the page then resumes)
     simulateNetworkLoss() { dropMedia(); if (st.ws) st.ws.close(); },
@@ -49,6 +50,7 @@
     $("self").setAttribute("aria-label", t("self_label"));
     renderWho();
     renderAct();
+    renderExhibit();
     if (st.phase === "reconnecting") banner(t("reconnecting", { n: st.attempts }));
     if (st.errorCode) showError(st.errorCode, st.errorVars);
   }
@@ -89,6 +91,12 @@
       name: st.invite.display_name, role: t("role_" + st.invite.role), action: st.invite.action_title,
     });
   }
+  function renderExhibit() {
+    // the investigator's tile shows an exhibit: say so, and which one
+    const tag = $("remote-label"), e = st.exhibit;
+    tag.textContent = e ? t("exhibit_label", { n: e.number, title: e.title || "" }) : t("investigator");
+    tag.classList.toggle("exhibit", !!e);
+  }
   function setRecording(on) {
     st.recording = on;
     $("rec").hidden = !on;
@@ -124,6 +132,7 @@
         banner(t("reconnecting", { n: st.attempts }));
         // an open request dies with the connection; the investigator asks again
         st.act = null; st.acts = []; clearPointer();
+        st.exhibit = null; renderExhibit(); // the new connection is told again
         if (st.screen === "act") show("session");
         clearTimeout(st.resumeTimer);
         st.resumeTimer = setTimeout(() => connect(false), Math.min(1000 + 250 * st.attempts, 3000));
@@ -150,6 +159,7 @@
       case "capture_still": captureStill(msg); break;
       case "still_stored": break; // the upload's own reply already confirmed it
       case "pointer": pointer(msg); break;
+      case "exhibit": st.exhibit = msg.active ? msg : null; renderExhibit(); break;
       case "recording": setRecording(!!msg.active); break;
       case "offer": await answer(msg.sdp); break;
       case "roster": roster(msg.slots); break;

@@ -1,6 +1,7 @@
 """A browser guest (headless Chromium) sees exhibits in the investigator's tile.
 
 A picture until the investigator stops it, then a clip that ends by itself; the camera in between.
+The tile's label says which exhibit it shows ("Доказательство 1: scheme"), in the guest's language.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ TILE = """(() => {
   const d = g.getImageData(c.width / 2, c.height / 2, 1, 1).data;
   return [v.videoWidth, v.videoHeight, d[0], d[1], d[2]];
 })()"""
+LABEL = "document.getElementById('remote-label').textContent"
 
 
 def _clip(path: Path) -> None:
@@ -56,6 +58,7 @@ async def test_guest_page_shows_picture_and_clip_then_camera(
     await env.hub.admit("g1")
     await wait_state(env.hub, "g1", "connected")
     await page.wait_for(f"(t => t && t[0] === 640)({TILE})", timeout=20)  # the camera
+    assert await page.evaluate(LABEL) == "Следователь"
 
     picture = tmp_path / "scheme.png"
     Image.new("RGB", (800, 600), (30, 200, 60)).save(picture)
@@ -64,17 +67,25 @@ async def test_guest_page_shows_picture_and_clip_then_camera(
     await page.wait_for(f"(t => t && t[0] === 800 && t[1] === 600)({TILE})", timeout=20)
     _, _, r, g, b = await page.evaluate(TILE)
     assert g > 150 and r < 90 and b < 110, (r, g, b)  # the picture, decoded by the browser
+    await page.wait_for(f"{LABEL} === 'Доказательство 1: scheme'")
+    await page.evaluate("document.querySelector('.lang[data-lang=kk]').click()")
+    await page.wait_for(f"{LABEL} === 'Заттай дәлел 1: scheme'")  # the label follows the language
+    await page.evaluate("document.querySelector('.lang[data-lang=ru]').click()")
+    await page.wait_for(f"{LABEL} === 'Доказательство 1: scheme'")
     await page.screenshot(shot_dir(tmp_path) / "phone-exhibit-ru.png")
     await env.hub.stop_exhibit(1)
     await page.wait_for(f"(t => t && t[0] === 640)({TILE})", timeout=20)
+    await page.wait_for(f"{LABEL} === 'Следователь'")
 
     clip = tmp_path / "cctv.mp4"
     _clip(clip)
     film = await prepare_exhibit(env.recorder.action_dir, clip, number=2)
     await env.hub.show_exhibit(film, ["g1"])
     await page.wait_for(f"(t => t && t[0] === 320 && t[4] > 150)({TILE})", timeout=20)
+    assert await page.evaluate(LABEL) == "Доказательство 2: cctv"
     await page.wait_for(f"(t => t && t[0] === 640)({TILE})", timeout=20)  # it ended by itself
     assert env.hub.exhibit_shown is None
+    await page.wait_for(f"{LABEL} === 'Следователь'")
     kinds = [k for _, k, _ in env.log.entries if k.startswith("exhibit_")]
     assert kinds == ["exhibit_shown", "exhibit_ended"] * 2
     await page.close()
