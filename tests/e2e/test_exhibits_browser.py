@@ -1,4 +1,4 @@
-"""A browser guest (headless Chromium) sees exhibits in the investigator's tile.
+"""A browser guest (headless Chromium, then Firefox) sees exhibits in the investigator's tile.
 
 A picture until the investigator stops it, then a clip that ends by itself; the camera in between.
 The tile's label says which exhibit it shows ("Доказательство 1: scheme"), in the guest's language.
@@ -7,6 +7,7 @@ The tile's label says which exhibit it shows ("Доказательство 1: s
 from __future__ import annotations
 
 import fractions
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -15,7 +16,13 @@ import pytest
 from PIL import Image
 
 from app.core.exhibits import prepare_exhibit
-from app.core.signaling.guest_browser import Chromium, join_as_guest
+from app.core.signaling.guest_browser import (
+    BROWSERS,
+    Chromium,
+    Firefox,
+    join_as_guest,
+    open_browser,
+)
 from tests.e2e.session_env import Env, shot_dir, wait_state
 
 pytestmark = pytest.mark.e2e
@@ -47,11 +54,17 @@ def _clip(path: Path) -> None:
         out.mux(video.encode(None))
 
 
+@pytest.fixture(params=BROWSERS)
+async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Chromium | Firefox]:
+    async with open_browser(request.param) as running:
+        yield running
+
+
 async def test_guest_page_shows_picture_and_clip_then_camera(
-    env: Env, chromium: Chromium, tmp_path: Path
+    env: Env, browser: Chromium | Firefox, tmp_path: Path
 ) -> None:
     issued = env.issue()
-    page = await chromium.new_page(issued.link.replace("/join#", "/join?lang=ru#"))
+    page = await browser.new_page(issued.link.replace("/join#", "/join?lang=ru#"))
     await page.set_viewport(390, 844, mobile=True)
     await page.wait_for("window.tergeuGuest && tergeuGuest.state === 'invited'")
     await join_as_guest(page, issued.pin)
@@ -72,7 +85,7 @@ async def test_guest_page_shows_picture_and_clip_then_camera(
     await page.wait_for(f"{LABEL} === 'Заттай дәлел 1: scheme'")  # the label follows the language
     await page.evaluate("document.querySelector('.lang[data-lang=ru]').click()")
     await page.wait_for(f"{LABEL} === 'Доказательство 1: scheme'")
-    await page.screenshot(shot_dir(tmp_path) / "phone-exhibit-ru.png")
+    await page.screenshot(shot_dir(tmp_path) / f"phone-exhibit-ru-{browser.name}.png")
     await env.hub.stop_exhibit(1)
     await page.wait_for(f"(t => t && t[0] === 640)({TILE})", timeout=20)
     await page.wait_for(f"{LABEL} === 'Следователь'")

@@ -2,15 +2,31 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from app.core.signaling.guest_browser import Chromium, join_as_guest, pass_device_check, type_pin
+from app.core.signaling.guest_browser import (
+    BROWSERS,
+    Chromium,
+    Firefox,
+    join_as_guest,
+    open_browser,
+    pass_device_check,
+    type_pin,
+)
 from tests.e2e.session_env import Env, shot_dir, wait_state
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(params=BROWSERS)
+async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Chromium | Firefox]:
+    """Each engine in turn: headless Chromium (DevTools) and headless Firefox (WebDriver BiDi)."""
+    async with open_browser(request.param) as running:
+        yield running
 
 
 async def test_browser_guest_joins_media_flows_both_ways_and_is_recorded(
@@ -75,10 +91,12 @@ async def test_refused_invite_explained_on_page(
     await page.close()
 
 
-async def test_wrong_pin_shown_then_locked(env: Env, chromium: Chromium, tmp_path: Path) -> None:
+async def test_wrong_pin_shown_then_locked(
+    env: Env, browser: Chromium | Firefox, tmp_path: Path
+) -> None:
     issued = env.issue()
     bad = f"{(int(issued.pin) + 1) % 10**6:06d}"
-    page = await chromium.new_page(issued.link.replace("/join#", "/join?lang=en#"))
+    page = await browser.new_page(issued.link.replace("/join#", "/join?lang=en#"))
     await page.wait_for("window.tergeuGuest && tergeuGuest.state === 'invited'")
     await page.evaluate("document.getElementById('ack').click()")
     await page.evaluate("document.getElementById('rules-next').click()")
@@ -89,7 +107,7 @@ async def test_wrong_pin_shown_then_locked(env: Env, chromium: Chromium, tmp_pat
             f"document.getElementById('pin-error').textContent.includes('Attempts left: {left}')"
         )
     await page.set_viewport(390, 844, mobile=True)
-    await page.screenshot(shot_dir(tmp_path) / "phone-pin-wrong-en.png")
+    await page.screenshot(shot_dir(tmp_path) / f"phone-pin-wrong-en-{browser.name}.png")
     await type_pin(page, bad)
     await page.wait_for("tergeuGuest.error === 'pin_locked'")
     assert "locked" in await page.evaluate("document.getElementById('ended-text').textContent")
@@ -98,10 +116,10 @@ async def test_wrong_pin_shown_then_locked(env: Env, chromium: Chromium, tmp_pat
 
 
 async def test_browser_guest_reconnects_after_network_loss(
-    env: Env, chromium: Chromium, tmp_path: Path
+    env: Env, browser: Chromium | Firefox, tmp_path: Path
 ) -> None:
     issued = env.issue()
-    page = await chromium.new_page(issued.link.replace("/join#", "/join?lang=kk#"))
+    page = await browser.new_page(issued.link.replace("/join#", "/join?lang=kk#"))
     await join_as_guest(page, issued.pin)
     await env.hub.admit("g1")
     await wait_state(env.hub, "g1", "connected")

@@ -1,20 +1,36 @@
-"""A witness's identity established end to end: a headless Chromium guest goes through the real
-page (rules, devices, PIN), is admitted, its device sends full-resolution stills of the document
-and the face, the investigator's entries are checked (a wrong IIN first) and attested — every
-step an ``identity_check`` entry of the action log, and in the protocol made from that log."""
+"""A witness's identity established end to end: a headless Chromium (then Firefox) guest goes
+through the real page (rules, devices, PIN), is admitted, its device sends full-resolution stills
+of the document and the face, the investigator's entries are checked (a wrong IIN first) and
+attested — every step an ``identity_check`` entry of the action log, and in the protocol made
+from that log."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from app.core.signaling.guest_browser import Chromium, join_as_guest
+import pytest
+
+from app.core.signaling.guest_browser import (
+    BROWSERS,
+    Chromium,
+    Firefox,
+    join_as_guest,
+    open_browser,
+)
 from protocol.identifiers import kz_check_digit
 from recorder.verify import verify_recording
 from tests.live import entries_now, make_live_session
 
 NAME = "Айгерім Нұрланқызы Сейтқали"
+
+
+@pytest.fixture(params=BROWSERS)
+async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Chromium | Firefox]:
+    async with open_browser(request.param) as running:
+        yield running
 
 
 def _iin(first11: str) -> str:
@@ -34,14 +50,14 @@ async def _identity_steps(action: Path, count: int, timeout: float = 20) -> list
 
 
 async def test_guest_identity_link_pin_stills_data_attestation(
-    chromium: Chromium, tmp_path: Path
+    browser: Chromium | Firefox, tmp_path: Path
 ) -> None:
     iin = _iin("90072040123")  # born 1990-07-20, a woman (4)
     live = make_live_session(tmp_path, "act-2026-0004")
     await live.start()
     try:
         issued = live.invite("g1", "witness", NAME, iin=iin)
-        page = await chromium.new_page(issued.link)
+        page = await browser.new_page(issued.link)
         await join_as_guest(page, issued.pin)
         assert live.hub is not None
         await live.admit("g1")
