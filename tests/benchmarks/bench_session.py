@@ -211,6 +211,9 @@ def print_timelines() -> None:
         previous = at
     lengths = [t["segment"] for t in TIMELINES]
     print(f"    first segment holds (median) {statistics.median(lengths):.2f} s of video")
+    for n, t in enumerate(TIMELINES, start=1):
+        steps = ("page", "devices", "waiting", "connected", "rtp", "sealed")
+        print(f"  join {n}: " + ", ".join(f"{k} {t[k]:.2f}" for k in steps if k in t))
 
 
 async def bench_latency(tmp: Path, seconds: float) -> list[float]:
