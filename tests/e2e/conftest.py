@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.signaling.guest_browser import Chromium
+from app.core.signaling.guest_browser import BROWSERS, Chromium, Firefox, open_browser
 from tests.e2e.session_env import Env, session_env
 
 
@@ -14,6 +14,21 @@ async def chromium() -> AsyncIterator[Chromium]:
     """A headless Debian Chromium with fake camera/microphone and a throw-away profile."""
     async with Chromium() as browser:
         yield browser
+
+
+@pytest.fixture
+async def firefox() -> AsyncIterator[Firefox]:
+    """Debian's Firefox ESR, headless, fake camera and microphone, a throw-away profile; a missing
+    Firefox fails here (``make system-deps`` installs it)."""
+    async with Firefox() as browser:
+        yield browser
+
+
+@pytest.fixture(params=BROWSERS)
+async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Chromium | Firefox]:
+    """Each engine in turn: headless Chromium (DevTools) and headless Firefox (WebDriver BiDi)."""
+    async with open_browser(request.param) as running:
+        yield running
 
 
 @pytest.fixture

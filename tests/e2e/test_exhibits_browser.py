@@ -7,7 +7,6 @@ The tile's label says which exhibit it shows ("Доказательство 1: s
 from __future__ import annotations
 
 import fractions
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -17,11 +16,9 @@ from PIL import Image
 
 from app.core.exhibits import prepare_exhibit
 from app.core.signaling.guest_browser import (
-    BROWSERS,
     Chromium,
     Firefox,
     join_as_guest,
-    open_browser,
 )
 from tests.e2e.session_env import Env, shot_dir, wait_state
 
@@ -52,12 +49,6 @@ def _clip(path: Path) -> None:
             frame.pts, frame.time_base = i, fractions.Fraction(1, 25)
             out.mux(video.encode(frame))
         out.mux(video.encode(None))
-
-
-@pytest.fixture(params=BROWSERS)
-async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Chromium | Firefox]:
-    async with open_browser(request.param) as running:
-        yield running
 
 
 async def test_guest_page_shows_picture_and_clip_then_camera(

@@ -2,31 +2,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from app.core.signaling.guest_browser import (
-    BROWSERS,
     Chromium,
     Firefox,
     join_as_guest,
-    open_browser,
     pass_device_check,
     type_pin,
 )
 from tests.e2e.session_env import Env, shot_dir, wait_state
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=BROWSERS)
-async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Chromium | Firefox]:
-    """Each engine in turn: headless Chromium (DevTools) and headless Firefox (WebDriver BiDi)."""
-    async with open_browser(request.param) as running:
-        yield running
 
 
 async def test_browser_guest_joins_media_flows_both_ways_and_is_recorded(

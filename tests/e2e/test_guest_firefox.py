@@ -8,7 +8,6 @@ import asyncio
 import json
 import subprocess
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,6 @@ from recorder.segments import SealedSegment
 from tests.e2e.session_env import Env, shot_dir, wait_state
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def firefox() -> AsyncIterator[Firefox]:
-    """Debian's Firefox ESR, headless, fake camera and microphone, a throw-away profile; a missing
-    Firefox fails here (``make system-deps`` installs it)."""
-    async with Firefox() as browser:
-        yield browser
 
 
 async def _full_segment(env: Env, track: str, timeout: float = 10) -> SealedSegment:

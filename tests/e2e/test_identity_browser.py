@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
 from app.core.signaling.guest_browser import (
-    BROWSERS,
     Chromium,
     Firefox,
     join_as_guest,
-    open_browser,
 )
 from protocol.identifiers import kz_check_digit
 from recorder.verify import verify_recording
 from tests.live import entries_now, make_live_session
 
 NAME = "Айгерім Нұрланқызы Сейтқали"
-
-
-@pytest.fixture(params=BROWSERS)
-async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Chromium | Firefox]:
-    async with open_browser(request.param) as running:
-        yield running
 
 
 def _iin(first11: str) -> str:
