@@ -1,6 +1,7 @@
-"""Every screen of the guest page on a phone (390×844 CSS px, device scale 3, touch) in Chromium:
-nothing wider than the screen, every button a thumb can hit (≥ 44 px tall, inside the width),
-the main action reachable; a screenshot of each for a person to look at (TERGEU_SCREENSHOTS)."""
+"""Every screen of the guest page on a phone in Chromium (390×844 CSS px, device scale 3, touch;
+the session also on its side, 844×390): nothing wider than the screen, every button a thumb can
+hit (≥ 44 px tall, inside the width), the main action reachable; a screenshot of each for a person
+to look at (TERGEU_SCREENSHOTS)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,17 @@ async def test_every_guest_screen_fits_a_phone(
         " return [s.width, s.height, h.bottom <= innerHeight]; })()"
     )
     assert fits[0] >= 340 and fits[2], fits
+    # the phone on its side: the investigator takes most of the height, hang-up at the right
+    await page.set_viewport(844, 390, mobile=True)
+    await page.wait_for("document.getElementById('stage').getBoundingClientRect().height > 0")
+    side = await page.evaluate(
+        "(() => { const s = document.getElementById('stage').getBoundingClientRect();"
+        " const h = document.getElementById('hangup').getBoundingClientRect();"
+        " return [s.height / innerHeight, h.left >= s.right, h.bottom <= innerHeight]; })()"
+    )
+    assert side[0] >= 0.75 and side[1] and side[2], side
+    await _check(page, shots, "session-landscape-ru", "hangup")
+    await page.set_viewport(390, 844, mobile=True)
     await page.evaluate("document.getElementById('hangup').click()")
     await page.wait_for("tergeuGuest.screen === 'ended'")
     await _check(page, shots, "ended-ru", None)
