@@ -8,7 +8,6 @@ Chromium (DevTools protocol, ``chromium.py``) and headless Firefox (WebDriver Bi
 from __future__ import annotations
 
 import json
-from typing import Protocol
 
 from app.core.signaling.browser_page import BrowserPage
 from app.core.signaling.chromium import CHROMIUM_FLAGS, Chromium, ChromiumPage, find_chromium
@@ -18,7 +17,6 @@ from app.core.signaling.firefox import Firefox, FirefoxPage, find_firefox
 __all__ = [
     "BROWSERS",
     "CHROMIUM_FLAGS",
-    "Browser",
     "BrowserPage",
     "Chromium",
     "ChromiumPage",
@@ -35,14 +33,6 @@ __all__ = [
 
 Page = BrowserPage  # the name the tests and the demo have used for a tab
 BROWSERS = ("chromium", "firefox")
-
-
-class Browser(Protocol):
-    """A running headless browser (``async with``) that opens tabs."""
-
-    name: str
-
-    async def new_page(self, url: str) -> BrowserPage: ...
 
 
 def open_browser(name: str) -> Chromium | Firefox:
