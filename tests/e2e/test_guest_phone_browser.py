@@ -65,6 +65,12 @@ async def test_every_guest_screen_fits_a_phone(
     await page.evaluate("document.getElementById('rules-next').click()")
     await page.wait_for("!document.getElementById('dev-next').disabled")
     await page.wait_for("document.getElementById('preview').videoWidth > 0")
+    # Web Audio runs in Chromium: the level meter is shown and moves with the fake beep
+    await page.wait_for(
+        "!document.getElementById('level-box').hidden"
+        " && document.getElementById('level').value > 0.01",
+        timeout=5,
+    )
     await _check(page, shots, "devices-ru", "dev-next")
     await pass_device_check(page)
     await page.wait_for("tergeuGuest.screen === 'pin'")
