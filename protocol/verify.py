@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import hashlib
 import tempfile
 import threading
@@ -291,8 +292,9 @@ async def _verify(
     stored = _stored_members(zf)
     tick = _Ticker(progress, sum(i.file_size for i in zf.infolist() if _is_data(i.filename)))
     stop = threading.Event()
-    hashing = asyncio.ensure_future(
-        asyncio.to_thread(hash_stored_members, path, stored, progress=tick, stop=stop)
+    # run_in_executor submits at once; a to_thread task would not start before the next await.
+    hashing = asyncio.get_running_loop().run_in_executor(
+        None, functools.partial(hash_stored_members, path, stored, progress=tick, stop=stop)
     )
     try:
         checks, manifests, meta = _structure(zf)
