@@ -6,10 +6,11 @@ PDF page that renders, a clip with audio or video), and stores a byte-identical 
 tracks are decoded from that copy, so the record holds exactly what was shown.
 
 :class:`ExhibitDesk` (run by the hub) shows one exhibit at a time: its tracks are recorded as the
-investigator's ``exhibit-<n>-video`` / ``exhibit-<n>-audio`` and, for the participants chosen,
-replace the investigator's camera (and, for a clip with sound, microphone) on the hub's first two
-transceivers through a :class:`~app.core.media_sources.SwitchTrack`; everyone else keeps seeing
-and hearing the investigator. ``exhibit_shown`` and ``exhibit_ended`` are logged (docs/exhibits.md).
+investigator's ``exhibit-<n>-video`` / ``exhibit-<n>-audio`` and, for the participants chosen, sent
+on the **exhibit slot** of their connection: the hub's last audio+video transceiver pair, offered
+send-only from the start and silent (no RTP) until an exhibit is put on it, through a
+:class:`~app.core.media_sources.SwitchTrack`. The investigator's camera and microphone go on beside
+it. ``exhibit_shown`` and ``exhibit_ended`` are logged (docs/exhibits.md).
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 import av
 import numpy as np
-from aiortc import RTCPeerConnection
 from aiortc.contrib.media import MediaPlayer, MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
@@ -44,6 +44,7 @@ MAX_EXHIBIT_BYTES = 512 * 1024 * 1024  # the file is read into memory once, hash
 MAX_FRAME = (1280, 960)  # pictures larger than this are scaled down for the live track
 STILL_FPS = 15
 PDF_DPI = 150
+MAX_TITLE_CHARS = 200
 MEDIA = ("image", "document", "video", "audio", "screen")
 # suffix -> (stored suffix, media or "clip" when PyAV decides between audio and video, MIME type)
 SUFFIXES: dict[str, tuple[str, str, str]] = {
@@ -73,7 +74,7 @@ class Exhibit:
     """A prepared exhibit: the evidence copy it is shown from and what the log says about it."""
 
     number: int
-    name: str  # the file's own name, as the investigator chose it (for the protocol)
+    name: str  # the file's own name, as the investigator chose it (for the log)
     media: str  # one of MEDIA
     mime: str
     evidence: EvidenceFile  # the byte-identical copy (relative path, size, SHA-256)
@@ -84,8 +85,14 @@ class Exhibit:
     page_image: EvidenceFile | None = None  # documents: the rendered page as stored
     duration: float | None = None  # clips, seconds, when the container says
     screen: ScreenArea | None = None  # screen: the area shown live (the file: its first picture)
+    title: str = ""  # what participants and the protocol call it ("" : the file's name)
 
     def __post_init__(self) -> None:
+        if len(self.title) > MAX_TITLE_CHARS or any(c in self.title for c in "\r\n\t"):
+            raise ValueError(
+                f"exhibit title {self.title[:40]!r}: expected one line of at most "
+                f"{MAX_TITLE_CHARS} characters"
+            )
         if self.number < 1:
             raise ValueError(f"exhibit number {self.number}: expected 1 or more")
         if self.media not in MEDIA:
@@ -96,6 +103,15 @@ class Exhibit:
             raise ValueError(f"exhibit {self.number}: a document needs its page and page image")
         if (self.media == "screen") != (self.screen is not None):
             raise ValueError(f"exhibit {self.number}: a screen exhibit needs its screen area")
+
+    @property
+    def display_title(self) -> str:
+        """The title typed when it was shown, or else the file's own name."""
+        return self.title.strip() or self.name
+
+    def titled(self, title: str | None) -> Exhibit:
+        """This exhibit under another display title (None or blank: the file's name)."""
+        return replace(self, title=(title or "").strip())
 
     @property
     def picture(self) -> Path:
@@ -122,6 +138,7 @@ class Exhibit:
             "number": self.number,
             "showing": showing,
             "name": self.name,
+            "title": self.display_title,
             "media": self.media,
             "mime": self.mime,
             "file": self.evidence.file,
@@ -409,16 +426,21 @@ class _Showing:
     to: tuple[str, ...]
     started: float
     count: int  # 1 the first time this exhibit is shown in the session, 2 the next, ...
-    applied: dict[str, RTCPeerConnection] = field(default_factory=dict)
+    # participant id -> the exhibit slot of the connection it was put on
+    applied: dict[str, Mapping[str, SwitchTrack]] = field(default_factory=dict)
     watcher: asyncio.Task[None] | None = None
+
+
+# a participant's exhibit slot: the SwitchTrack on each of the connection's exhibit senders
+ExhibitSlot = Mapping[str, SwitchTrack]
 
 
 class ExhibitDesk:
     """Shows one exhibit at a time on behalf of the hub (see the module docstring).
 
-    ``camera`` holds the investigator's own ``audio`` and ``video`` tracks; ``connection`` gives a
-    participant's current peer connection (or None while they are away), whose first two
-    transceivers carry the investigator's audio and video.
+    ``slot`` gives a participant's exhibit slot on their current connection (``audio`` and
+    ``video`` SwitchTracks, waiting without a source while nothing is shown), or None while they
+    are away. A new connection has a new slot: the desk puts the exhibit on it too.
     """
 
     POLL_SECONDS = 0.1
@@ -429,21 +451,18 @@ class ExhibitDesk:
         relay: MediaRelay,
         counts: FrameCounts,
         recorder: ExhibitRecorder | None,
-        camera: Mapping[str, MediaStreamTrack],
-        connection: Callable[[str], RTCPeerConnection | None],
+        slot: Callable[[str], ExhibitSlot | None],
         on_error: Callable[[str], None],
         on_view: Callable[[str, Exhibit | None], None] | None = None,
     ) -> None:
         self._relay = relay
         self._counts = counts
         self._recorder = recorder
-        self._camera = camera
-        self._connection = connection
+        self._slot = slot
         self._on_error = on_error
-        # told per participant what their investigator tile shows now (an exhibit, or None: the
-        # camera again), so their page can label it
+        # told per participant when their exhibit tile shows an exhibit (or None: nothing
+        # again), so their page can show the tile and label it
         self._on_view = on_view
-        self._switches: dict[str, tuple[RTCPeerConnection, dict[str, SwitchTrack]]] = {}
         self._showing: _Showing | None = None
         self._shown: dict[int, int] = {}  # exhibit number -> times shown in this session
         self._lock = asyncio.Lock()
@@ -453,12 +472,15 @@ class ExhibitDesk:
         return self._showing.exhibit if self._showing is not None else None
 
     def switch(self, participant_id: str, kind: str) -> SwitchTrack | None:
-        """The switch on a participant's connection (for tests and diagnostics)."""
-        entry = self._switches.get(participant_id)
-        return entry[1].get(kind) if entry is not None else None
+        """The exhibit slot's track on a participant's connection (tests and diagnostics)."""
+        slot = self._slot(participant_id)
+        return slot.get(kind) if slot is not None else None
 
-    async def show(self, exhibit: Exhibit, to: Sequence[str]) -> None:
-        """Record ``exhibit`` and send it to the participants ``to``; log ``exhibit_shown``."""
+    async def show(self, exhibit: Exhibit, to: Sequence[str], title: str | None = None) -> Exhibit:
+        """Record ``exhibit`` and send it to the participants ``to``; log ``exhibit_shown``.
+        ``title`` (when given) replaces its display title; returns the exhibit as shown."""
+        if title is not None:
+            exhibit = exhibit.titled(title)
         async with self._lock:
             if self._showing is not None:
                 shown = self._showing.exhibit.number
@@ -470,7 +492,7 @@ class ExhibitDesk:
             if not targets:
                 raise ExhibitError(f"exhibit {exhibit.number}: expected at least one participant")
             for pid in targets:
-                if self._connection(pid) is None:
+                if self._slot(pid) is None:
                     raise ExhibitError(
                         f"participant {pid!r} is not connected; exhibit {exhibit.number} can be "
                         "shown to connected participants only"
@@ -495,7 +517,7 @@ class ExhibitDesk:
                 if self._recorder is not None:
                     await self._recorder.event("exhibit_shown", exhibit.log_data(targets, count))
             except Exception as e:
-                self._restore(showing)
+                self._clear(showing)
                 for track in tracks.values():
                     track.stop()
                 if isinstance(e, ExhibitError):
@@ -503,6 +525,7 @@ class ExhibitDesk:
                 raise ExhibitError(f"cannot show exhibit {exhibit.number}: {e}") from e
             self._showing = showing
             showing.watcher = asyncio.ensure_future(self._watch(showing))
+            return exhibit
 
     async def stop(self, number: int, reason: str) -> None:
         """End exhibit ``number`` now (the investigator's choice); log ``exhibit_ended``."""
@@ -514,73 +537,47 @@ class ExhibitDesk:
             await self._end(showing, reason)
 
     async def close(self, reason: str) -> None:
-        """End any exhibit shown (the session is ending) and release the switches."""
+        """End any exhibit shown (the session is ending)."""
         async with self._lock:
             if self._showing is not None:
                 await self._end(self._showing, reason)
-        for _pc, switches in self._switches.values():
-            for switch in switches.values():
-                switch.stop()
-        self._switches.clear()
 
     # ---- internals ----------------------------------------------------------------------------
-    def _install(self, pid: str, pc: RTCPeerConnection) -> dict[str, SwitchTrack]:
-        """Put switches on the transceivers that carry the investigator to ``pid``."""
-        old = self._switches.pop(pid, None)
-        if old is not None:
-            for switch in old[1].values():
-                switch.stop()
-        transceivers = pc.getTransceivers()
-        switches: dict[str, SwitchTrack] = {}
-        for transceiver, kind in zip(transceivers[:2], ("audio", "video"), strict=False):
-            sender = transceiver.sender
-            if transceiver.kind != kind or sender.track is None:
-                raise ExhibitError(
-                    f"the connection of {pid!r} has no investigator {kind} sender to switch"
-                )
-            switch = SwitchTrack(kind, sender.track, f"{INVESTIGATOR}-{kind}")
-            sender.replaceTrack(switch)
-            switches[kind] = switch
-        if len(switches) != 2:
-            raise ExhibitError(f"the connection of {pid!r} lacks the investigator's transceivers")
-        self._switches[pid] = (pc, switches)
-        return switches
-
     def _apply(self, showing: _Showing, pid: str) -> None:
-        pc = self._connection(pid)
-        if pc is None or showing.applied.get(pid) is pc:
+        """Put the exhibit on the exhibit slot of ``pid``'s current connection (once per slot)."""
+        slot = self._slot(pid)
+        if slot is None or showing.applied.get(pid) is slot:
             return
-        entry = self._switches.get(pid)
-        switches = entry[1] if entry is not None and entry[0] is pc else self._install(pid, pc)
+        missing = [kind for kind in showing.tracks if kind not in slot]
+        if missing:
+            raise ExhibitError(f"the connection of {pid!r} has no exhibit {missing[0]} sender")
         for kind, track in showing.tracks.items():
-            switches[kind].set_source(
+            slot[kind].set_source(
                 self._relay.subscribe(track, buffered=False),
                 showing.exhibit.track_name(kind, showing.count),
             )
-        showing.applied[pid] = pc
+        old = showing.applied.get(pid)
+        showing.applied[pid] = slot
+        if old is not None:  # a connection that is gone: release its copy of the exhibit
+            for switch in old.values():
+                switch.set_source(None, None)
         if self._on_view is not None:
             self._on_view(pid, showing.exhibit)
 
-    def _restore(self, showing: _Showing) -> None:
-        """Give the participants the investigator's camera and microphone back."""
-        for pid, pc in showing.applied.items():
+    def _clear(self, showing: _Showing) -> None:
+        """Take the exhibit off the participants' exhibit slots (they wait, sending nothing)."""
+        for pid, slot in showing.applied.items():
             if self._on_view is not None:
                 self._on_view(pid, None)
-            entry = self._switches.get(pid)
-            if entry is None or entry[0] is not pc:
-                continue
             for kind in showing.tracks:
-                entry[1][kind].set_source(
-                    self._relay.subscribe(self._camera[kind], buffered=False),
-                    f"{INVESTIGATOR}-{kind}",
-                )
+                slot[kind].set_source(None, None)
         showing.applied.clear()
 
     async def _end(self, showing: _Showing, reason: str) -> None:
         self._showing = None
         if showing.watcher is not None and showing.watcher is not asyncio.current_task():
             showing.watcher.cancel()
-        self._restore(showing)
+        self._clear(showing)
         for track in showing.tracks.values():
             track.stop()
         if self._recorder is not None:

@@ -1,7 +1,8 @@
 """The hub: the investigator's side of a live session, one RTCPeerConnection per participant.
 
 The hub offers (its transceivers fix the layout: audio+video both ways with the investigator, then
-``forward_slots`` send-only audio+video pairs for other participants the policy lets this one see),
+``forward_slots`` send-only audio+video pairs for other participants the policy lets this one see,
+then one send-only audio+video pair for exhibits, silent until one is shown: docs/exhibits.md),
 records every original track through the Recorder, forwards tracks through aiortc's MediaRelay and
 reports what happens as plain :class:`ParticipantEvent` / :class:`HubError` values on a queue.
 """
@@ -32,9 +33,10 @@ from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
 
 from app.core.evidence import EvidenceFile
-from app.core.exhibits import Exhibit, ExhibitDesk
+from app.core.exhibits import Exhibit, ExhibitDesk, ExhibitSlot
 from app.core.identity import Challenge
 from app.core.invites import Admission, Invite, InviteBook, IssuedInvite
+from app.core.media_sources import SwitchTrack
 from app.core.peer import FrameCounts, IsolatedTrack, SlotTrack, drain
 from app.core.policy import INVESTIGATOR, MediaPolicy
 from app.core.signaling.errors import ActRefused, SessionError
@@ -161,6 +163,7 @@ class _Offer:
     participant_id: str
     pc: RTCPeerConnection
     slots: list[tuple[SlotTrack, SlotTrack]]
+    exhibit: dict[str, SwitchTrack]  # the exhibit slot (the last audio+video pair)
 
 
 @dataclass
@@ -172,6 +175,7 @@ class _Peer:
     pc: RTCPeerConnection | None = None
     sources: dict[str, MediaStreamTrack] = field(default_factory=dict)
     slots: list[tuple[SlotTrack, SlotTrack]] = field(default_factory=list)
+    exhibit: dict[str, SwitchTrack] | None = None  # of ``pc``
     was_connected: bool = False
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -229,8 +233,7 @@ class Hub:
             relay=self._relay,
             counts=self.counts,
             recorder=recorder,
-            camera=self._local,
-            connection=self._connection_of,
+            slot=self._exhibit_slot,
             on_error=lambda message: self._error(None, message),
             on_view=self._exhibit_view,
         )
@@ -832,8 +835,13 @@ class Hub:
             for track in pair:
                 pc.addTransceiver(track, "sendonly")
             slots.append(pair)
+        # the exhibit slot: no source, so nothing is sent until an exhibit is put on it; a
+        # SwitchTrack keeps the encoders' timestamps and audio format across exhibits
+        exhibit = {kind: SwitchTrack(kind, None, None) for kind in ("audio", "video")}
+        for switch in exhibit.values():
+            pc.addTransceiver(switch, "sendonly")
         await pc.setLocalDescription(await pc.createOffer())
-        return _Offer(participant_id, pc, slots)
+        return _Offer(participant_id, pc, slots, exhibit)
 
     async def _connect(self, peer: _Peer) -> None:
         channel = peer.channel
@@ -853,7 +861,7 @@ class Hub:
         if peer.channel is None or peer.channel is not channel or peer.pc is not None:
             await pc.close()  # gone, or connected anew, while the offer was made
             return
-        peer.pc, peer.slots = pc, offer.slots
+        peer.pc, peer.slots, peer.exhibit = pc, offer.slots, offer.exhibit
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
@@ -894,6 +902,9 @@ class Hub:
 
     async def _drop_media(self, peer: _Peer) -> None:
         pc, peer.pc = peer.pc, None
+        exhibit, peer.exhibit = peer.exhibit, None
+        for track in (exhibit or {}).values():
+            track.stop()
         peer.sources = {}
         for task in list(peer.tasks):
             task.cancel()
@@ -930,11 +941,15 @@ class Hub:
                     await viewer.channel.send(Message("roster", {"slots": roster}))
 
     # ---- exhibits (app/core/exhibits.py, docs/exhibits.md) -----------------------------------
-    async def show_exhibit(self, exhibit: Exhibit, to: Sequence[str]) -> None:
-        """Show a prepared exhibit to the participants ``to`` (ids): it replaces the
-        investigator's camera (and microphone, for a clip with sound) on their connections until
-        it ends; it is recorded as ``exhibit-<n>-video``/``-audio`` and ``exhibit_shown`` logged."""
-        await self._exhibits.show(exhibit, to)
+    async def show_exhibit(
+        self, exhibit: Exhibit, to: Sequence[str], *, title: str | None = None
+    ) -> Exhibit:
+        """Show a prepared exhibit to the participants ``to`` (ids) on their exhibit slot, beside
+        the investigator's camera and microphone, until it ends; it is recorded as
+        ``exhibit-<n>-video``/``-audio`` and ``exhibit_shown`` logged. ``title``: what the
+        participants and the protocol call it (default: the file's name). Returns the exhibit as
+        shown (with that title)."""
+        return await self._exhibits.show(exhibit, to, title)
 
     async def stop_exhibit(self, number: int, reason: str = "stopped by the investigator") -> None:
         """End the exhibit shown (clips also end by themselves); logs ``exhibit_ended``."""
@@ -946,13 +961,13 @@ class Hub:
         return self._exhibits.showing
 
     def _exhibit_view(self, participant_id: str, exhibit: Exhibit | None) -> None:
-        """Tell the participant's page what its investigator tile shows, to label it."""
+        """Tell the participant's page that its exhibit tile shows an exhibit (or nothing now)."""
         peer = self._peers.get(participant_id)
         if peer is None or peer.channel is None:
             return
         data: dict[str, Any] = {"active": exhibit is not None}
         if exhibit is not None:
-            data |= {"number": exhibit.number, "title": Path(exhibit.name).stem}
+            data |= {"number": exhibit.number, "title": exhibit.display_title}
         channel = peer.channel
 
         async def send() -> None:
@@ -960,6 +975,10 @@ class Hub:
                 await channel.send(Message("exhibit", data))
 
         self._spawn(peer, send())
+
+    def _exhibit_slot(self, participant_id: str) -> ExhibitSlot | None:
+        peer = self._peers.get(participant_id)
+        return peer.exhibit if peer is not None and peer.pc is not None else None
 
     def _connection_of(self, participant_id: str) -> RTCPeerConnection | None:
         peer = self._peers.get(participant_id)

@@ -88,6 +88,18 @@ class ParticipantStats:
     recording: bool = False
 
 
+def track_name(pc: RTCPeerConnection, track: MediaStreamTrack) -> str:
+    """What a track from the hub carries: ``exhibit-video`` / ``exhibit-audio`` on the hub's last
+    audio+video pair (the exhibit slot), else ``<mid>-<kind>`` (``0-audio`` and ``1-video``: the
+    investigator; ``2-audio``, ``3-video``, ...: forwarded participants)."""
+    transceivers = pc.getTransceivers()
+    mid = next((t.mid for t in transceivers if t.receiver.track is track), None)
+    last = [t.receiver.track for t in transceivers[2:][-2:]]
+    if len(transceivers) >= 4 and track in last:
+        return f"exhibit-{track.kind}"
+    return f"{mid}-{track.kind}"
+
+
 class TeeTrack(MediaStreamTrack):
     """Passes the camera's frames to whoever pulls them (the sender) and lets a still take a
     look at the next one (``still_frame``), with no extra queue and no frame dropped."""
@@ -172,6 +184,8 @@ class Participant:
         self._tasks: set[asyncio.Task[None]] = set()
         self._act_tasks: set[asyncio.Task[None]] = set()  # replies to texts, across reconnects
         self.participant_id: str | None = None
+        # the exhibit the hub shows on our exhibit tile now (number, title), or None
+        self.exhibit: tuple[int, str] | None = None
         self.stats = ParticipantStats()
         self.state = "new"
         self.admitted = asyncio.Event()
@@ -277,6 +291,9 @@ class Participant:
             self.admitted.set()
         elif msg.type == "recording":
             self.stats.recording = msg["active"]
+        elif msg.type == "exhibit":
+            active = msg["active"] and "number" in msg.data
+            self.exhibit = (int(msg["number"]), str(msg.get("title", ""))) if active else None
         elif msg.type == "offer":
             await self._answer(msg["sdp"])
         elif msg.type == "show_text":
@@ -430,8 +447,7 @@ class Participant:
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            mid = next((t.mid for t in pc.getTransceivers() if t.receiver.track is track), None)
-            task = asyncio.ensure_future(self._consume(track, f"{mid}-{track.kind}"))
+            task = asyncio.ensure_future(self._consume(track, track_name(pc, track)))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -444,6 +460,7 @@ class Participant:
             elif pc.connectionState == "failed" and self._ws is not None:
                 await self._ws.close()
 
+        self.exhibit = None  # the hub tells a new connection again
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         # after setRemoteDescription, so our tracks ride the hub's first sendrecv transceivers
         pc.addTrack(self._audio)

@@ -1,9 +1,9 @@
 """Exhibits on loopback: a picture and a 2-second clip shown to one participant of two.
 
 Real parts: the Recorder with a signed action log, the signaling server, the hub and two aiortc
-participants. Each participant classifies what arrives on the investigator's transceivers by
-colour (video) and by dominant frequency (audio); the recording is decoded back and checked with
-the same verifier as ``tergeu verify``.
+participants. Each participant classifies what arrives on the investigator's transceivers and on
+the exhibit slot (the hub's last audio+video pair) by colour (video) and by dominant frequency
+(audio); the recording is decoded back and checked with the same verifier as ``tergeu verify``.
 """
 
 from __future__ import annotations
@@ -97,25 +97,30 @@ def write_clip(path: Path, seconds: float = 2.0) -> None:
 
 @dataclass
 class Seen:
-    """What one participant received on the investigator's transceivers (mids 0 and 1)."""
+    """What one participant received: the investigator's camera and microphone (mids 0 and 1)
+    and the exhibit slot (``exhibit-video``, ``exhibit-audio``)."""
 
-    video: dict[str, int] = field(default_factory=dict)
-    tone_frames: int = 0
-    audio_frames: int = 0
-    quiet_run: int = 0  # audio frames since the last one with the tone
+    video: dict[str, int] = field(default_factory=dict)  # the investigator's camera
+    exhibit: dict[str, int] = field(default_factory=dict)  # the exhibit tile
+    tone_frames: int = 0  # exhibit audio frames with the clip's tone
+    exhibit_audio: int = 0
+    audio_frames: int = 0  # the investigator's microphone
+    mic_tone: int = 0  # microphone frames with the tone (never: exhibits have their own track)
 
     def hook(self, name: str, frame: Any) -> None:
-        if name == "1-video":
+        if name in ("1-video", "exhibit-video"):
+            table = self.video if name == "1-video" else self.exhibit
             c = colour_of(frame.to_ndarray(format="rgb24"))
-            self.video[c] = self.video.get(c, 0) + 1
-        elif name == "0-audio":
-            self.audio_frames += 1
+            table[c] = table.get(c, 0) + 1
+        elif name in ("0-audio", "exhibit-audio"):
             samples = frame.to_ndarray()[0][:: len(frame.layout.channels)]
-            if abs(dominant_hz(samples, frame.sample_rate) - TONE_HZ) < 60:
-                self.tone_frames += 1
-                self.quiet_run = 0
+            tone = abs(dominant_hz(samples, frame.sample_rate) - TONE_HZ) < 60
+            if name == "0-audio":
+                self.audio_frames += 1
+                self.mic_tone += tone
             else:
-                self.quiet_run += 1
+                self.exhibit_audio += 1
+                self.tone_frames += tone
 
 
 @dataclass
@@ -189,33 +194,47 @@ async def test_picture_and_clip_shown_to_one_participant(live: Live, tmp_path: P
     # a picture, until the investigator stops it
     assert next_number(live.action_dir) == 1
     photo = await prepare_exhibit(live.action_dir, picture, number=1)
-    await live.hub.show_exhibit(photo, ["witness"])
-    assert live.hub.exhibit_shown == photo
-    await until(lambda: w1.video.get("green", 0) >= 15, "w1 sees the picture")
+    assert photo.display_title == "Scene Photo.PNG"  # no title typed: the file's name
+    shown_photo = await live.hub.show_exhibit(photo, ["witness"], title="  Scheme of the yard ")
+    assert shown_photo.display_title == "Scheme of the yard"
+    assert live.hub.exhibit_shown == shown_photo
+    await until(lambda: w1.exhibit.get("green", 0) >= 15, "w1 sees the picture on its own tile")
+    camera = w1.video.get("other", 0)  # ... and the investigator beside it
+    await until(lambda: w1.video.get("other", 0) >= camera + 10, "w1 keeps seeing the camera")
+    assert w1.video.get("green", 0) == 0
+    await until(lambda: live.participants["witness"].exhibit == (1, "Scheme of the yard"), "label")
     w2_before = sum(w2.video.values())
     await until(lambda: sum(w2.video.values()) > w2_before + 10, "w2 keeps receiving the camera")
-    assert w2.video.get("green", 0) == 0  # ... and never the exhibit
+    assert w2.video.get("green", 0) == 0 and not w2.exhibit  # ... and never the exhibit
+    assert live.participants["specialist"].exhibit is None
     with pytest.raises(ExhibitError, match="exhibit 1 is still shown"):
         await live.hub.show_exhibit(photo, ["specialist"])
     await live.hub.stop_exhibit(1)
     assert live.hub.exhibit_shown is None
+    await until(lambda: live.participants["witness"].exhibit is None, "the tile taken away")
+    await asyncio.sleep(0.3)  # frames already on their way
+    stopped = sum(w1.exhibit.values())
     back = w1.video.get("other", 0)
-    await until(lambda: w1.video.get("other", 0) >= back + 10, "w1 sees the camera again")
+    await until(lambda: w1.video.get("other", 0) >= back + 10, "w1 sees the camera on")
+    assert sum(w1.exhibit.values()) == stopped  # the exhibit slot sends nothing now
 
     # a clip with sound, which ends by itself
     assert next_number(live.action_dir) == 2
     film = await prepare_exhibit(live.action_dir, clip, number=2)
     assert (film.media, film.has_audio, film.has_video) == ("video", True, True)
-    await live.hub.show_exhibit(film, ["witness"])
+    mic = w1.audio_frames
+    await live.hub.show_exhibit(film, ["witness"])  # second exhibit on the same slot
+    await until(lambda: live.participants["witness"].exhibit == (2, "cctv.mp4"), "the clip's label")
     await until(lambda: live.hub.exhibit_shown is None, "the clip to end", timeout=10)
-    assert w1.video.get("magenta", 0) >= 10, w1.video  # of 50 (the receiver may skip some)
-    assert w1.tone_frames >= 10, (w1.tone_frames, w1.audio_frames)  # of 100 (under load: fewer)
-    assert w2.video.get("magenta", 0) == 0 and w2.tone_frames == 0
+    assert w1.exhibit.get("magenta", 0) >= 10, w1.exhibit  # of 50 (the receiver may skip some)
+    assert w1.tone_frames >= 10, (w1.tone_frames, w1.exhibit_audio)  # of 100 (under load: fewer)
+    assert w1.video.get("magenta", 0) == 0 and w1.mic_tone == 0  # the camera and microphone...
+    assert w1.audio_frames > mic + 50  # ... went on beside the clip
+    assert not w2.exhibit and w2.exhibit_audio == 0 and w2.mic_tone == 0
     assert w2.audio_frames > 100  # w2 heard the investigator's microphone all along
+    await until(lambda: live.participants["witness"].exhibit is None, "the clip's tile taken away")
     back = w1.video.get("other", 0)
     await until(lambda: w1.video.get("other", 0) >= back + 10, "w1 sees the camera after the clip")
-    # the microphone is back: a second of audio without the tone (a tone frame restarts the count)
-    await until(lambda: w1.quiet_run >= 50, "w1 hears the microphone again")
 
     await live.hub.close()
     await live.recorder.stop()
@@ -227,6 +246,7 @@ async def test_picture_and_clip_shown_to_one_participant(live: Live, tmp_path: P
         original = source.read_bytes()
         assert entry.data["sha256"] == hashlib.sha256(original).hexdigest()
         assert entry.data["size"] == len(original) and entry.data["name"] == source.name
+        assert entry.data["title"] == ("Scheme of the yard" if media == "image" else source.name)
         assert entry.data["media"] == media and entry.data["to"] == ["witness"]
         assert (live.action_dir / entry.data["file"]).read_bytes() == original
     assert shown[0].data["tracks"] == ["exhibit-1-video"]
@@ -259,6 +279,10 @@ async def test_picture_and_clip_shown_to_one_participant(live: Live, tmp_path: P
     assert [(n, k, to, f.name if f else None) for n, k, to, f in listed] == [
         (1, "photo", ("witness",), "evidence/exhibit-1.png"),
         (2, "video", ("witness",), "evidence/exhibit-2.mp4"),
+    ]
+    assert [e.description for e in protocol.exhibits] == [
+        "Scheme of the yard (Scene Photo.PNG)",  # the title, and the file's name
+        "cctv.mp4",
     ]
     for exhibit, s, e in zip(protocol.exhibits, shown, ended, strict=True):
         assert exhibit.file is not None and exhibit.file.sha256 == s.data["sha256"]
@@ -411,18 +435,20 @@ async def test_sound_only_then_reconnect_and_close_while_shown(live: Live, tmp_p
     for _ in range(2):  # played twice: each time is logged and recorded on its own track
         await live.hub.show_exhibit(call, ["w1"])
         await until(lambda: live.hub.exhibit_shown is None, "the sound to end", timeout=10)
-    assert w1.tone_frames >= 5 and w1.video.get("green", 0) == w1.video.get("magenta", 0) == 0
+    assert w1.tone_frames >= 5 and not w1.exhibit and w1.mic_tone == 0
+    assert w1.video.get("green", 0) == w1.video.get("magenta", 0) == 0
 
     # a picture, on through a reconnection, until the session ends
     photo = await prepare_exhibit(live.action_dir, picture, number=next_number(live.action_dir))
     assert photo.number == 2
     await live.hub.show_exhibit(photo, ["w1"])
-    await until(lambda: w1.video.get("green", 0) >= 10, "w1 sees the picture")
+    await until(lambda: w1.exhibit.get("green", 0) >= 10, "w1 sees the picture")
     await participant.cut_network()
     await until(lambda: live.hub.participant_state("w1") == "reconnected", "w1 back")
     assert participant.stats.connections == 2
-    seen = w1.video.get("green", 0)
-    await until(lambda: w1.video.get("green", 0) >= seen + 10, "the picture on the new connection")
+    seen = w1.exhibit.get("green", 0)
+    await until(lambda: w1.exhibit.get("green", 0) >= seen + 10, "the picture, new connection")
+    await until(lambda: participant.exhibit == (2, "plan.jpg"), "the label on the new connection")
     await live.hub.close()  # the session ends while the picture is shown
     await live.recorder.stop()
     entries = read_log(live.action_dir)
@@ -496,7 +522,7 @@ async def test_screen_area_shown_live_with_its_first_picture_as_evidence(
     snapshot = np.asarray(Image.open(live.action_dir / shown.evidence.file).convert("RGB"))
     assert snapshot.shape == (240, 320, 3) and colour_of(snapshot) == "green"
     await live.hub.show_exhibit(shown, ["witness"])
-    await until(lambda: w1.video.get("green", 0) >= 10, "w1 sees the screen")
+    await until(lambda: w1.exhibit.get("green", 0) >= 10, "w1 sees the screen")
     await live.hub.stop_exhibit(1)
     await live.recorder.stop()
     entries = read_log(live.action_dir)
