@@ -474,6 +474,9 @@ class _Builder:
                     f"{sorted(EXHIBIT_MEDIA)}"
                 )
             description = self.field(x, "name", str)
+            title = self.field(x, "title", str, description)  # typed when shown (logs since then)
+            if title.strip() and title != description:
+                description = f"{title} ({description})"
             if "page" in x.data:
                 description += f", p. {self.field(x, 'page', int)}"
             end = ends.get(i)

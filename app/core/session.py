@@ -396,14 +396,17 @@ class LiveSession:
         assert self.hub is not None, "start the session first"
         return await self.hub.request_still(participant_id, kind, caption)
 
-    async def show_exhibit(self, source: Path, to: list[str], *, page: int | None = None) -> int:
-        """Store ``source`` as the next exhibit and show it to ``to``; returns its number."""
+    async def show_exhibit(
+        self, source: Path, to: list[str], *, page: int | None = None, title: str | None = None
+    ) -> int:
+        """Store ``source`` as the next exhibit and show it to ``to`` under ``title`` (default:
+        the file's name); returns its number."""
         from app.core.exhibits import next_number, prepare_exhibit
 
         assert self.hub is not None, "start the session first"
         number = await asyncio.to_thread(next_number, self.action_dir)
         exhibit = await prepare_exhibit(self.action_dir, source, number=number, page=page)
-        await self.hub.show_exhibit(exhibit, to)
+        await self.hub.show_exhibit(exhibit, to, title=title)
         return number
 
     async def stop_exhibit(self) -> None:

@@ -616,11 +616,22 @@ class LiveWindow(QMainWindow):
             page, ok = QInputDialog.getInt(self, self.tr("Show an exhibit"), self.tr("Page:"), 1, 1)
             if not ok:
                 return
+        # what the participants and the protocol call it; the file's name and SHA-256 are logged
+        title, ok = QInputDialog.getText(
+            self,
+            self.tr("Show an exhibit"),
+            self.tr("Title shown to the participants:"),
+            text=Path(path).name,
+        )
+        if not ok:
+            return
         selected = self._selected()
         to = [selected] if selected in self.connected_people() else self.connected_people()
-        self.show_exhibit(Path(path), to, page)
+        self.show_exhibit(Path(path), to, page, title=title)
 
-    def show_exhibit(self, path: Path, to: list[str], page: int | None = None) -> None:
+    def show_exhibit(
+        self, path: Path, to: list[str], page: int | None = None, *, title: str | None = None
+    ) -> None:
         if not to:
             self.report_error(self.tr("Nobody is connected to be shown the exhibit"))
             return
@@ -630,11 +641,11 @@ class LiveWindow(QMainWindow):
                 f"{_clock(self.session.clock.now())} "
                 + self.tr("Exhibit %1 shown: %2")
                 .replace("%1", str(number))
-                .replace("%2", path.name)
+                .replace("%2", (title or "").strip() or path.name)
             )
 
         self.bridge.run(
-            self.session.show_exhibit(path, to, page=page),
+            self.session.show_exhibit(path, to, page=page, title=title),
             on_result=shown,
             on_error=lambda e: self.report_error(str(e)),
         )
