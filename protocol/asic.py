@@ -221,7 +221,7 @@ class ZipOut:
         return self.digests()[name]
 
     def add_file(
-        self, name: str, path: Path, *, size: int | None = None, compress: bool = False
+        self, name: str, path: str | Path, *, size: int | None = None, compress: bool = False
     ) -> None:
         """Copy the file at ``path`` into member ``name``; its SHA-256 is in :meth:`digests`.
 

@@ -62,15 +62,16 @@ class ContainerInfo:
     media_outside: bool
 
 
-def _recording_files(action_dir: Path) -> list[tuple[str, Path, int]]:
+def _recording_files(action_dir: Path) -> list[tuple[str, str, int]]:
     """(member name, path, size) of every file of the action folder, in path order.
 
     Names starting with a dot are temp files and skipped. One ``scandir`` pass with a single
-    stat per file: a two-hour action holds over ten thousand segments.
+    stat per file, paths kept as strings (a ``Path`` each cost more than the stat): a two-hour
+    action holds over ten thousand segments.
     """
     if not (action_dir / "log.jsonl").is_file():
         raise ProtocolError(f"action folder {action_dir} has no log.jsonl")
-    out: list[tuple[str, Path, int]] = []
+    out: list[tuple[str, str, int]] = []
 
     def walk(folder: str, prefix: str) -> None:
         with os.scandir(folder) as it:
@@ -80,7 +81,7 @@ def _recording_files(action_dir: Path) -> list[tuple[str, Path, int]]:
                 if entry.is_dir():
                     walk(entry.path, f"{prefix}{entry.name}/")
                 elif entry.is_file():
-                    out.append((prefix + entry.name, Path(entry.path), entry.stat().st_size))
+                    out.append((prefix + entry.name, entry.path, entry.stat().st_size))
 
     walk(str(action_dir), RECORDING)
     out.sort(key=lambda f: f[0].split("/"))

@@ -125,7 +125,7 @@ class _Slices:
     slices: list[tuple[str, int, int]]
 
 
-def hash_file(path: Path) -> bytes:
+def hash_file(path: str | Path) -> bytes:
     """SHA-256 of a file, streamed."""
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").digest()
