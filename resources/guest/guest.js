@@ -15,14 +15,14 @@
     credential: null, invite: null, recording: false, leaving: false, phase: "new",
     errorCode: null, resumeTimer: null, audioCtx: null, attempts: 0,
     acts: [], act: null, stills: [], corruptNext: 0, pointer: null, pointerTimer: null,
-    facing: "unknown", exhibit: null,
+    facing: "unknown", exhibit: null, exhibitStream: null,
   };
   const api = (window.tergeuGuest = {
     get state() { return st.phase; }, get screen() { return st.screen; },
     get error() { return st.errorCode; }, get recording() { return st.recording; },
     get act() { return st.act; }, get stills() { return st.stills.slice(); },
     get exhibit() { return st.exhibit; },
-    stats, lang: () => st.lang,
+    stats, tileFrames, lang: () => st.lang,
     // automation: drop the connections as a network failure would (the page then resumes)
     simulateNetworkLoss() { dropMedia(); if (st.ws) st.ws.close(); },
     // automation: damage the next n still uploads in transit (the server must refuse them)
@@ -92,10 +92,15 @@
     });
   }
   function renderExhibit() {
-    // the investigator's tile shows an exhibit: say so, and which one
-    const tag = $("remote-label"), e = st.exhibit;
-    tag.textContent = e ? t("exhibit_label", { n: e.number, title: e.title || "" }) : t("investigator");
-    tag.classList.toggle("exhibit", !!e);
+    // an exhibit is shown: its own large tile with its label, the investigator's tile smaller
+    const e = st.exhibit, v = $("exhibit"), tag = $("exhibit-label");
+    $("remote-label").textContent = t("investigator");
+    tag.textContent = e ? t("exhibit_label", { n: e.number, title: e.title || "" }) : "";
+    tag.hidden = !e;
+    $("stage").classList.toggle("exhibiting", !!e);
+    if (e && st.exhibitStream && v.srcObject !== st.exhibitStream) v.srcObject = st.exhibitStream;
+    if (!e) v.srcObject = null; // no frozen last picture of the previous exhibit
+    v.hidden = !e;
   }
   function setRecording(on) {
     st.recording = on;
@@ -275,9 +280,23 @@
       setTimeout(resolve, ms);
     });
   }
+  function isExhibitSlot(pc, transceiver) {
+    // the hub's last audio+video pair (docs/exhibits.md); earlier ones: the investigator, others
+    const theirs = pc.getTransceivers().filter((x) => x.mid !== null).map((x) => Number(x.mid));
+    const last = Math.max(...theirs);
+    return theirs.length >= 4 && Number(transceiver.mid) >= last - 1;
+  }
   function onTrack(ev) {
     const mid = Number(ev.transceiver.mid);
     if (mid <= 1) { $("remote").srcObject = mergeInto($("remote"), ev.track); return; }
+    if (isExhibitSlot(st.pc, ev.transceiver)) {
+      const s = st.exhibitStream || new MediaStream();
+      for (const old of s.getTracks()) if (old.kind === ev.track.kind) s.removeTrack(old);
+      s.addTrack(ev.track);
+      st.exhibitStream = s;
+      renderExhibit();
+      return;
+    }
     const slot = Math.floor((mid - 2) / 2);
     let v = document.getElementById("slot-" + slot);
     if (!v) {
@@ -303,6 +322,22 @@
   }
   function dropMedia() {
     if (st.pc) { st.pc.close(); st.pc = null; }
+    st.exhibitStream = null;
+  }
+  // automation: frames decoded so far on the investigator's and the exhibit's video receivers
+  async function tileFrames() {
+    const out = { investigator: 0, exhibit: 0 };
+    const pc = st.pc;
+    if (!pc) return out;
+    for (const x of pc.getTransceivers()) {
+      if (x.receiver.track.kind !== "video" || x.mid === null) continue;
+      const which = Number(x.mid) <= 1 ? "investigator" : isExhibitSlot(pc, x) ? "exhibit" : null;
+      if (!which) continue;
+      (await x.receiver.getStats()).forEach((r) => {
+        if (r.type === "inbound-rtp") out[which] += r.framesDecoded || 0;
+      });
+    }
+    return out;
   }
   async function stats() {
     const out = { videoFramesDecoded: 0, audioPacketsReceived: 0, videoFramesSent: 0, connection: null };
