@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,8 @@ from app.ui.stills_gallery import AnnotateDialog, RequestStillDialog, StillsPane
 from recorder.clock import SessionClock
 
 TILE = 320
+EXHIBIT_TILE = 800  # an exhibit's picture is kept this wide (shown scaled to its area)
+EXHIBIT = "exhibit-video"  # the exhibit slot's video (app.core.participant.track_name)
 
 
 def _image(array: np.ndarray) -> QPixmap:
@@ -182,6 +185,28 @@ class ParticipantWindow(QMainWindow):
         self.tiles = QWidget()
         self.grid = QGridLayout(self.tiles)
         self.tile_labels: dict[str, QLabel] = {}
+        # an exhibit the investigator shows: its own large tile with its label, above the others
+        self.exhibit_box = QWidget()
+        self.exhibit_box.setObjectName("exhibitBox")
+        self.exhibit_label = QLabel()
+        self.exhibit_label.setObjectName("exhibitLabel")
+        self.exhibit_label.setWordWrap(True)
+        self.exhibit_label.setStyleSheet(
+            "background:#ffbf00;color:#000;font-weight:bold;font-size:13pt;padding:4px 8px"
+        )
+        self.exhibit_view = QLabel()
+        self.exhibit_view.setObjectName("exhibitView")
+        self.exhibit_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.exhibit_view.setMinimumSize(TILE, TILE * 3 // 4)
+        # the picture is scaled to the area, never the area to the picture
+        policy = QSizePolicy.Policy.Ignored
+        self.exhibit_view.setSizePolicy(policy, policy)
+        self.exhibit_view.setStyleSheet("background:#000")
+        exhibit_layout = QVBoxLayout(self.exhibit_box)
+        exhibit_layout.setContentsMargins(0, 0, 0, 0)
+        exhibit_layout.addWidget(self.exhibit_label)
+        exhibit_layout.addWidget(self.exhibit_view, 1)
+        self.exhibit_box.setVisible(False)
         # experts and specialists: the action's stills, requests and annotations
         self.stills = StillsPanel()
         self.stills.setVisible(False)
@@ -207,7 +232,10 @@ class ParticipantWindow(QMainWindow):
         layout.addLayout(buttons)
         layout.addLayout(status)
         media = QHBoxLayout()
-        media.addWidget(self.tiles, 3)
+        views = QVBoxLayout()
+        views.addWidget(self.exhibit_box, 3)
+        views.addWidget(self.tiles, 2)
+        media.addLayout(views, 3)
         media.addWidget(self.stills, 2)
         layout.addLayout(media, 1)
         self.setCentralWidget(root)
@@ -332,8 +360,9 @@ class ParticipantWindow(QMainWindow):
         """Core thread: keep a small picture of each received video track."""
         if not isinstance(frame, av.VideoFrame):
             return
-        height = max(2, int(frame.height * TILE / max(frame.width, 1)) // 2 * 2)
-        self.remote[name] = frame.reformat(width=TILE, height=height, format="rgb24").to_ndarray()
+        width = EXHIBIT_TILE if name == EXHIBIT else TILE
+        height = max(2, int(frame.height * width / max(frame.width, 1)) // 2 * 2)
+        self.remote[name] = frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
 
     async def _ask(self, shown: TextShown) -> Reply | None:
         """Core thread: show the text in the GUI and wait for the person's own answer."""
@@ -437,7 +466,10 @@ class ParticipantWindow(QMainWindow):
         self.rec.setStyleSheet(
             "background:#c62828;color:white;font-weight:bold;padding:4px 10px" if recording else ""
         )
+        self._refresh_exhibit(p)
         for name, image in list(self.remote.items()):
+            if name == EXHIBIT:
+                continue
             if name not in self.tile_labels:
                 label = QLabel()
                 label.setObjectName(f"remote_{name}")
@@ -445,7 +477,35 @@ class ParticipantWindow(QMainWindow):
                 n = len(self.tile_labels)
                 self.grid.addWidget(label, n // 2, n % 2)
                 self.tile_labels[name] = label
-            self.tile_labels[name].setPixmap(_image(image))
+            pixmap = _image(image)
+            if self.exhibit_box.isVisible():  # the exhibit takes the room, the others are smaller
+                pixmap = pixmap.scaledToWidth(TILE // 2, Qt.TransformationMode.SmoothTransformation)
+            self.tile_labels[name].setPixmap(pixmap)
+
+    def _refresh_exhibit(self, p: Participant | None) -> None:
+        """The exhibit tile while the hub says one is shown (its last picture is dropped at the
+        end, so the next exhibit never starts with the previous one's)."""
+        shown = p.exhibit if p is not None and not self.ended else None
+        image = self.remote.get(EXHIBIT)
+        if shown is None:
+            self.remote.pop(EXHIBIT, None)
+            self.exhibit_view.clear()
+        else:
+            number, title = shown
+            self.exhibit_label.setText(
+                self.tr("Exhibit %1: %2").replace("%1", str(number)).replace("%2", title)
+            )
+            self.exhibit_view.setAccessibleName(self.exhibit_label.text())
+            if image is not None:
+                size = self.exhibit_view.size()
+                self.exhibit_view.setPixmap(
+                    _image(image).scaled(
+                        size,
+                        Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation,
+                    )
+                )
+        self.exhibit_box.setVisible(shown is not None)
 
     def closeEvent(self, event: Any) -> None:
         self.hang_up()
