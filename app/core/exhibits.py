@@ -480,7 +480,10 @@ class ExhibitDesk:
         """Record ``exhibit`` and send it to the participants ``to``; log ``exhibit_shown``.
         ``title`` (when given) replaces its display title; returns the exhibit as shown."""
         if title is not None:
-            exhibit = exhibit.titled(title)
+            try:
+                exhibit = exhibit.titled(title)
+            except ValueError as e:
+                raise ExhibitError(str(e)) from e
         async with self._lock:
             if self._showing is not None:
                 shown = self._showing.exhibit.number

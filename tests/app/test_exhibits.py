@@ -339,6 +339,10 @@ async def test_refusals_name_the_value(live: Live, tmp_path: Path) -> None:
     assert (live.action_dir / doc.evidence.file).read_bytes() == pdf.read_bytes()
     with pytest.raises(ExhibitError, match="exists already; evidence is never replaced"):
         await prepare_exhibit(live.action_dir, pdf, number=1, page=1)
+    with pytest.raises(ExhibitError, match=r"exhibit title 'Act\\nof seizure': expected one line"):
+        await live.hub.show_exhibit(doc, ["nobody"], title="Act\nof seizure")
+    with pytest.raises(ExhibitError, match="expected one line of at most 200 characters"):
+        await live.hub.show_exhibit(doc, ["nobody"], title="x" * 201)
     with pytest.raises(ExhibitError, match="participant 'nobody' is not connected"):
         await live.hub.show_exhibit(doc, ["nobody"])
     with pytest.raises(ExhibitError, match="expected at least one participant"):

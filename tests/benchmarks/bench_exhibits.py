@@ -8,7 +8,9 @@
 2. showing: an investigator hub (recording everything) and two aiortc participants in this
    process, 640×480 camera at 30 fps; process CPU (all threads, getrusage) per second while only
    the camera goes out, while a 1280×960 picture is shown to both, and while a 640×480 clip with
-   sound plays to both. Figures are ratios to the camera-only phase.
+   sound plays to both. Figures are ratios to the camera-only phase. The exhibit goes out on its
+   own track (the exhibit slot) beside the camera: the frames per second each participant
+   decodes of the investigator's camera and of the exhibit are given for each phase.
 """
 
 from __future__ import annotations
@@ -82,12 +84,12 @@ def write_clip(path: Path, seconds: int) -> None:
         tone = (np.sin(2 * np.pi * 440 * t) * 0.3).astype(np.float32)
         for s in range(0, len(tone), 1024):
             chunk = tone[s : s + 1024]
-            frame = av.AudioFrame.from_ndarray(
+            sound = av.AudioFrame.from_ndarray(
                 np.stack([chunk, chunk]), format="fltp", layout="stereo"
             )
-            frame.sample_rate, frame.pts = 48000, s
-            frame.time_base = fractions.Fraction(1, 48000)
-            out.mux(audio.encode(frame))
+            sound.sample_rate, sound.pts = 48000, s
+            sound.time_base = fractions.Fraction(1, 48000)
+            out.mux(audio.encode(sound))
         out.mux(audio.encode(None))
 
 
@@ -144,6 +146,12 @@ async def bench_showing(tmp: Path, seconds: float) -> dict[str, float]:
     server.add_session(hub)
     await hub.start()
     tasks = []
+    frames: dict[str, int] = {}
+
+    def count(name: str, frame: object) -> None:
+        if name in ("1-video", "exhibit-video"):
+            frames[name] = frames.get(name, 0) + 1
+
     for pid in ("w1", "w2"):
         issued = hub.invite(pid, "witness", pid, base_url=server.base_url)
         p = Participant(
@@ -151,6 +159,7 @@ async def bench_showing(tmp: Path, seconds: float) -> dict[str, float]:
             issued.pin,
             audio=SyntheticAudioTrack(clock),
             video=SyntheticVideoTrack(clock, shade=80),
+            on_frame=count,
         )
         tasks.append(asyncio.ensure_future(p.run()))
         await until(lambda pid=pid: hub.participant_state(pid) == "waiting")
@@ -158,12 +167,18 @@ async def bench_showing(tmp: Path, seconds: float) -> dict[str, float]:
         await until(lambda pid=pid: hub.participant_state(pid) == "connected")
     await asyncio.sleep(2.0)  # encoders warmed up
 
-    async def phase() -> float:
-        c0, t0 = cpu_seconds(), time.monotonic()
-        await asyncio.sleep(seconds)
-        return (cpu_seconds() - c0) / (time.monotonic() - t0)
+    fps: dict[str, tuple[float, float]] = {}  # phase -> (camera, exhibit) fps per participant
 
-    camera = await phase()
+    async def phase(name: str) -> float:
+        c0, t0, f0 = cpu_seconds(), time.monotonic(), dict(frames)
+        await asyncio.sleep(seconds)
+        elapsed = time.monotonic() - t0
+        fps[name] = tuple(  # type: ignore[assignment]
+            (frames.get(k, 0) - f0.get(k, 0)) / elapsed / 2 for k in ("1-video", "exhibit-video")
+        )
+        return (cpu_seconds() - c0) / elapsed
+
+    camera = await phase("camera")
     picture = tmp / "plan.png"
     rgb = np.zeros((960, 1280, 3), np.uint8)
     rgb[::40] = 255
@@ -172,19 +187,24 @@ async def bench_showing(tmp: Path, seconds: float) -> dict[str, float]:
     shown = await prepare_exhibit(tmp / "live", picture, number=1)
     await hub.show_exhibit(shown, ["w1", "w2"])
     await asyncio.sleep(1.0)
-    picture_cpu = await phase()
+    picture_cpu = await phase("picture")
     await hub.stop_exhibit(1)
     clip = tmp / "clip.mp4"
     write_clip(clip, int(seconds) + 4)
     film = await prepare_exhibit(tmp / "live", clip, number=2)
     await hub.show_exhibit(film, ["w1", "w2"])
     await asyncio.sleep(1.0)
-    clip_cpu = await phase()
+    clip_cpu = await phase("clip")
     await hub.close()
     await asyncio.gather(*tasks, return_exceptions=True)
     await recorder.stop()
     await server.stop()
     return {
+        **{
+            f"{p}_{k}_fps": v[i]
+            for p, v in fps.items()
+            for i, k in enumerate(("camera", "exhibit"))
+        },
         "camera_cpu_per_s": camera,
         "picture_cpu_per_s": picture_cpu,
         "clip_cpu_per_s": clip_cpu,
@@ -207,6 +227,13 @@ async def main_async(quick: bool) -> None:
             f"hub process CPU (cores): camera only {show['camera_cpu_per_s']:.2f}, "
             f"picture shown {show['picture_cpu_per_s']:.2f} (ratio {show['picture_ratio']:.2f}), "
             f"clip playing {show['clip_cpu_per_s']:.2f} (ratio {show['clip_ratio']:.2f})"
+        )
+        print(
+            "decoded per participant (camera / exhibit fps): "
+            + ", ".join(
+                f"{p} {show[f'{p}_camera_fps']:.1f} / {show[f'{p}_exhibit_fps']:.1f}"
+                for p in ("camera", "picture", "clip")
+            )
         )
 
 
