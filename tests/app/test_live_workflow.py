@@ -165,10 +165,23 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
     picture = main.actions_root.parent / "map.png"
     Image.new("RGB", (640, 480), (200, 30, 30)).save(picture)
     assert live.connected_people() == [pid]
-    live.show_exhibit(picture, live.connected_people())
+    # the investigator picks the file and types the title the participants will see
+    from unittest import mock
+
+    with (
+        mock.patch(
+            "app.ui.live_window.QFileDialog.getOpenFileName", return_value=(str(picture), "")
+        ),
+        mock.patch(
+            "app.ui.live_window.QInputDialog.getText", return_value=("Map of the district", True)
+        ) as typed,
+    ):
+        live.choose_exhibit()
+    assert typed.call_args.kwargs["text"] == "map.png"  # prefilled with the file's name
     qtbot.waitUntil(
         lambda: any(
-            "map.png" in live.transcript.item(i).text() for i in range(live.transcript.count())
+            "Map of the district" in live.transcript.item(i).text()
+            for i in range(live.transcript.count())
         ),
         timeout=15000,
     )
@@ -178,6 +191,8 @@ def test_start_invite_admit_steps_testimony_marker_seal(main: MainWindow, qtbot:
         lambda: any(e.kind == "exhibit_ended" for e in entries_now(live.session.action_dir)),
         timeout=15000,
     )
+    shown = next(e for e in entries_now(live.session.action_dir) if e.kind == "exhibit_shown")
+    assert (shown.data["title"], shown.data["name"]) == ("Map of the district", "map.png")
 
     qtbot.mouseClick(live.step_start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "(started)" in live.step_title.text(), timeout=5000)
