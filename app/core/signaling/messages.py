@@ -163,8 +163,8 @@ SERVER_MESSAGES: Mapping[str, Schema] = {
     ),
     # the still asked for with ``request_still`` (this ``request_id``) could not be taken or sent
     "still_not_taken": _s(request_id=(_STR, REQ), message=(_STR, REQ)),
-    # the investigator's tile shows exhibit ``number`` (its file name without extension as
-    # ``title``) while ``active``; ``active`` false: the investigator's camera again
+    # the exhibit slot (the hub's last audio+video pair) carries exhibit ``number`` (``title``:
+    # typed by the investigator, by default its file name) while ``active``; false: nothing
     "exhibit": _s(active=(_BOOL, REQ), number=(_INT, OPT), title=(_STR, OPT)),
     # a temporary marker over the participant's own camera view (x, y: 0..1 of the picture)
     "pointer": _s(x=(_NUM, REQ), y=(_NUM, REQ), seconds=(_NUM, REQ), label=(_STR, OPT)),
