@@ -324,17 +324,20 @@
     if (st.pc) { st.pc.close(); st.pc = null; }
     st.exhibitStream = null;
   }
-  // automation: frames decoded so far on the investigator's and the exhibit's video receivers
+  // automation: frames decoded so far on the investigator's and the exhibit's video receivers,
+  // audio packets received on the exhibit's audio receiver, and whether its tile plays
   async function tileFrames() {
-    const out = { investigator: 0, exhibit: 0 };
+    const out = { investigator: 0, exhibit: 0, exhibitAudio: 0, playing: !$("exhibit").paused };
     const pc = st.pc;
     if (!pc) return out;
     for (const x of pc.getTransceivers()) {
-      if (x.receiver.track.kind !== "video" || x.mid === null) continue;
-      const which = Number(x.mid) <= 1 ? "investigator" : isExhibitSlot(pc, x) ? "exhibit" : null;
+      if (x.mid === null) continue;
+      const video = x.receiver.track.kind === "video";
+      const which = Number(x.mid) <= 1 ? (video ? "investigator" : null)
+        : isExhibitSlot(pc, x) ? (video ? "exhibit" : "exhibitAudio") : null;
       if (!which) continue;
       (await x.receiver.getStats()).forEach((r) => {
-        if (r.type === "inbound-rtp") out[which] += r.framesDecoded || 0;
+        if (r.type === "inbound-rtp") out[which] += (video ? r.framesDecoded : r.packetsReceived) || 0;
       });
     }
     return out;

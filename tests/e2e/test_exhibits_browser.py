@@ -51,9 +51,11 @@ BOXES = """(() => {
 
 
 def _clip(path: Path) -> None:
+    """A blue 320×240 clip of 3 s with a 440 Hz tone."""
     with av.open(str(path), "w") as out:
         video = out.add_stream("libx264", rate=25)
         video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
+        audio = out.add_stream("aac", rate=48000, layout="stereo")
         rgb = np.zeros((240, 320, 3), np.uint8)
         rgb[:] = (40, 60, 220)  # blue
         for i in range(75):  # 3 s
@@ -61,6 +63,16 @@ def _clip(path: Path) -> None:
             frame.pts, frame.time_base = i, fractions.Fraction(1, 25)
             out.mux(video.encode(frame))
         out.mux(video.encode(None))
+        tone = (np.sin(2 * np.pi * 440 * np.arange(3 * 48000) / 48000) * 0.3).astype(np.float32)
+        for start in range(0, len(tone), 1024):
+            chunk = tone[start : start + 1024]
+            sound = av.AudioFrame.from_ndarray(
+                np.stack([chunk, chunk]), format="fltp", layout="stereo"
+            )
+            sound.sample_rate, sound.pts = 48000, start
+            sound.time_base = fractions.Fraction(1, 48000)
+            out.mux(audio.encode(sound))
+        out.mux(audio.encode(None))
 
 
 async def both_tiles_decode(page: BrowserPage) -> None:
@@ -142,6 +154,8 @@ async def test_guest_page_shows_exhibit_tile_beside_the_camera(
     await page.wait_for(f"(t => t && t[0] === 320 && t[4] > 150)({EXHIBIT})", timeout=20)
     assert await page.evaluate(LABEL) == "Доказательство 2: cctv.mp4"
     await both_tiles_decode(page)
+    # its sound arrives on the exhibit's audio receiver (50 packets: a second) and the tile plays
+    await page.wait_for("tergeuGuest.tileFrames().then(f => f.exhibitAudio > 50 && f.playing)")
     await page.wait_for(f"{EXHIBIT} === null", timeout=20)  # it ended by itself
     assert env.hub.exhibit_shown is None
     assert (await page.evaluate(CAMERA))[0] == 640
