@@ -302,6 +302,7 @@ async def test_picture_and_clip_shown_to_one_participant(live: Live, tmp_path: P
     zone = zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
     for s, e in zip(shown, ended, strict=True):
         assert s.data["sha256"] in flat and s.data["name"].replace(" ", "") in flat
+        assert s.data["title"].replace(" ", "") in flat
         start, end = (
             parse_utc(x.utc, what="entry").astimezone(zone).strftime("%H:%M:%S") for x in (s, e)
         )
