@@ -1,6 +1,6 @@
 """Exhibits benchmark: preparing a large file, and the hub's CPU while an exhibit is shown.
 
-    .venv/bin/python tests/benchmarks/bench_exhibits.py [--quick]
+    .venv/bin/python tests/benchmarks/bench_exhibits.py [--quick] [--apart]
 
 1. prepare: ``prepare_exhibit`` of a WAV file (400 MB; ``--quick``: 100 MB) — read, probe, SHA-256
    and durable copy into the evidence folder — against the same work done by the system tools in
@@ -10,14 +10,18 @@
    the camera goes out, while a 1280×960 picture is shown to both, and while a 640×480 clip with
    sound plays to both. Figures are ratios to the camera-only phase. The exhibit goes out on its
    own track (the exhibit slot) beside the camera: the frames per second each participant
-   decodes of the investigator's camera and of the exhibit are given for each phase.
+   decodes of the investigator's camera and of the exhibit are given for each phase. ``--apart``:
+   each participant runs in a process of its own (as on their own computer), so the CPU figures
+   are the hub's (and recorder's) alone and the participants' decoding does not share its GIL.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import fractions
+import json
 import resource
 import shutil
 import subprocess
@@ -26,6 +30,7 @@ import tempfile
 import time
 import wave
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -123,7 +128,28 @@ async def until(cond: object, timeout: float = 30.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def bench_showing(tmp: Path, seconds: float) -> dict[str, float]:
+async def run_participant(link: str, pin: str) -> None:
+    """``--participant``: one participant in this process; prints its frame counts (JSON lines)."""
+    clock = SessionClock.start()
+    frames: dict[str, int] = {}
+
+    def count(name: str, frame: object) -> None:
+        frames[name] = frames.get(name, 0) + 1
+
+    p = Participant(
+        link,
+        pin,
+        audio=SyntheticAudioTrack(clock),
+        video=SyntheticVideoTrack(clock, shade=80),
+        on_frame=count,
+    )
+    task = asyncio.ensure_future(p.run())
+    while not task.done():
+        print(json.dumps(frames), flush=True)
+        await asyncio.sleep(0.25)
+
+
+async def bench_showing(tmp: Path, seconds: float, separate: bool) -> dict[str, float]:
     clock = SessionClock.start()
     recorder = await Recorder.start(
         tmp / "live",
@@ -145,23 +171,44 @@ async def bench_showing(tmp: Path, seconds: float) -> dict[str, float]:
     )
     server.add_session(hub)
     await hub.start()
-    tasks = []
+    tasks: list[asyncio.Future[Any]] = []
     frames: dict[str, int] = {}
+    apart: dict[str, dict[str, int]] = {}  # participant -> its counts (--apart)
+    children: list[asyncio.subprocess.Process] = []
 
     def count(name: str, frame: object) -> None:
         if name in ("1-video", "exhibit-video"):
             frames[name] = frames.get(name, 0) + 1
 
+    async def follow(pid: str, child: asyncio.subprocess.Process) -> None:
+        assert child.stdout is not None
+        async for line in child.stdout:
+            apart[pid] = json.loads(line)
+            for name in ("1-video", "exhibit-video"):
+                frames[name] = sum(c.get(name, 0) for c in apart.values())
+
     for pid in ("w1", "w2"):
         issued = hub.invite(pid, "witness", pid, base_url=server.base_url)
-        p = Participant(
-            issued.link,
-            issued.pin,
-            audio=SyntheticAudioTrack(clock),
-            video=SyntheticVideoTrack(clock, shade=80),
-            on_frame=count,
-        )
-        tasks.append(asyncio.ensure_future(p.run()))
+        if separate:
+            child = await asyncio.create_subprocess_exec(
+                sys.executable,
+                __file__,
+                "--participant",
+                issued.link,
+                issued.pin,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            children.append(child)
+            tasks.append(asyncio.ensure_future(follow(pid, child)))
+        else:
+            p = Participant(
+                issued.link,
+                issued.pin,
+                audio=SyntheticAudioTrack(clock),
+                video=SyntheticVideoTrack(clock, shade=80),
+                on_frame=count,
+            )
+            tasks.append(asyncio.ensure_future(p.run()))
         await until(lambda pid=pid: hub.participant_state(pid) == "waiting")
         await hub.admit(pid)
         await until(lambda pid=pid: hub.participant_state(pid) == "connected")
@@ -196,6 +243,10 @@ async def bench_showing(tmp: Path, seconds: float) -> dict[str, float]:
     await asyncio.sleep(1.0)
     clip_cpu = await phase("clip")
     await hub.close()
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            child.terminate()
+        await child.wait()
     await asyncio.gather(*tasks, return_exceptions=True)
     await recorder.stop()
     await server.stop()
@@ -213,7 +264,7 @@ async def bench_showing(tmp: Path, seconds: float) -> dict[str, float]:
     }
 
 
-async def main_async(quick: bool) -> None:
+async def main_async(quick: bool, separate: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="tergeu-bench-exhibits-") as d:
         tmp = Path(d)
         prep = await bench_prepare(tmp, 100 if quick else 400)
@@ -222,7 +273,7 @@ async def main_async(quick: bool) -> None:
             f"({prep['prepare_MB_per_s']:.0f} MB/s); openssl dgst + cp + sync: "
             f"{prep['reference_s']:.2f} s; ratio {prep['ratio']:.2f}"
         )
-        show = await bench_showing(tmp, 5.0 if quick else 15.0)
+        show = await bench_showing(tmp, 5.0 if quick else 15.0, separate)
         print(
             f"hub process CPU (cores): camera only {show['camera_cpu_per_s']:.2f}, "
             f"picture shown {show['picture_cpu_per_s']:.2f} (ratio {show['picture_ratio']:.2f}), "
@@ -240,8 +291,13 @@ async def main_async(quick: bool) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 MB file, 5 s phases")
+    parser.add_argument("--apart", action="store_true", help="participants in their own processes")
+    parser.add_argument("--participant", nargs=2, metavar=("LINK", "PIN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    asyncio.run(main_async(args.quick))
+    if args.participant:
+        asyncio.run(run_participant(*args.participant))
+        return 0
+    asyncio.run(main_async(args.quick, args.apart))
     return 0
 
 
