@@ -33,8 +33,9 @@ def test_participant_window_shows_exhibit_beside_the_camera(
     window.pin.setText(issued.pin)
     window.identity.setText("")
     qtbot.mouseClick(window.join_button, Qt.MouseButton.LeftButton)
-    assert live.hub is not None
-    qtbot.waitUntil(lambda: live.hub.participant_state("s1") == "waiting", timeout=15000)
+    hub = live.hub
+    assert hub is not None
+    qtbot.waitUntil(lambda: hub.participant_state("s1") == "waiting", timeout=15000)
     bridge.runtime.submit(live.admit("s1")).result(timeout=15)
     qtbot.waitUntil(lambda: "1-video" in window.tile_labels, timeout=15000)
     assert not window.exhibit_box.isVisible()
