@@ -108,7 +108,8 @@ EXHIBIT_MEDIA = {
 class Entered:
     """What the investigator entered: everything the log cannot know.
 
-    ``segment_seconds`` defaults to the longest sealed segment (to 0.1 s); ``app_version``
+    ``segment_seconds`` defaults to the recorder's setting logged in ``session_started`` (older
+    logs: the longest sealed segment, to 0.1 s); ``app_version``
     to the installed Tergeu version.
     """
 
@@ -531,6 +532,19 @@ class _Builder:
 
     # -- technical means -------------------------------------------------------------------
 
+    def _logged_segment_seconds(self) -> float | None:
+        """The segment length the recorder put in ``session_started`` (logs since 2026-12)."""
+        for x in self.entries:
+            if x.kind == "session_started" and "segment_seconds" in x.data:
+                value = x.data["segment_seconds"]
+                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                    raise FromLogError(
+                        f"log entry {x.seq} (session_started): segment_seconds {value!r}, "
+                        "expected a positive number of seconds"
+                    )
+                return float(value)
+        return None
+
     def technical(self, informed: dt.datetime) -> TechnicalMeans:
         codecs: dict[str, str] = {}
         lengths: list[float] = []
@@ -548,7 +562,10 @@ class _Builder:
                 codecs.setdefault(f"{media}:{d['codec']}", str(d["codec"]))
         seconds = self.entered.segment_seconds
         if seconds is None:
-            # pauses and reconnections cut segments short; none is longer than the setting
+            seconds = self._logged_segment_seconds()
+        if seconds is None:
+            # older logs: pauses and reconnections cut segments short; none is longer than
+            # the setting
             seconds = round(max(lengths), 1) if lengths else 2.0
         return TechnicalMeans(
             app_version=self.entered.app_version or _version(),

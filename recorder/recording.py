@@ -212,6 +212,13 @@ class Recorder:
         if log is None:
             if signing_key is None:
                 raise ValueError("Recorder.start needs a signing_key to create the action log")
+            # the segment grid goes on the record so a reader knows the setting, not a guess
+            # from the lengths (a short session may never fill a whole segment)
+            data = {
+                "segment_seconds": settings.segment_seconds,
+                "first_segment_seconds": settings.first_segment_seconds,
+                **(data or {}),
+            }
             log = await asyncio.to_thread(_open_log, path, clock, signing_key, action_id, data)
         return cls(path, log, clock, settings, free_space)
 

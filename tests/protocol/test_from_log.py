@@ -129,7 +129,7 @@ def test_everything_logged_reaches_the_protocol(action: Path) -> None:
         ("remark", "Шапка была бордовая, а не красная.")
     ]
     assert p.technical.codecs == ("aac 48000 Hz", "h264 640×480")
-    assert abs(p.technical.segment_seconds - 1.0) <= 0.2  # the longest sealed segment
+    assert p.technical.segment_seconds == 1.0  # the setting, from session_started
 
 
 def test_built_protocol_round_trips_through_protocol_json(action: Path) -> None:
@@ -291,4 +291,23 @@ def test_entry_field_of_the_wrong_type_is_named(tmp_path: Path) -> None:
 
     action = asyncio.run(record())
     with pytest.raises(FromLogError, match=r"\(presence\): max_faces is 'none', expected an int"):
+        protocol_from_action(action, entered())
+
+
+def test_logged_segment_length_of_the_wrong_type_is_named(tmp_path: Path) -> None:
+    async def record() -> Path:
+        rec = await Recorder.start(
+            tmp_path / "a",
+            action_id="bad-grid",
+            planned_seconds=5,
+            signing_key=Ed25519PrivateKey.generate(),
+            video_tracks=0,
+            audio_tracks=0,
+            data={"segment_seconds": "one"},
+        )
+        await rec.stop()
+        return tmp_path / "a"
+
+    action = asyncio.run(record())
+    with pytest.raises(FromLogError, match=r"\(session_started\): segment_seconds 'one', expected"):
         protocol_from_action(action, entered())
