@@ -1015,6 +1015,10 @@
         <translation>Бет:</translation>
     </message>
     <message>
+        <source>Title shown to the participants:</source>
+        <translation>Қатысушыларға көрсетілетін атауы:</translation>
+    </message>
+    <message>
         <source>Nobody is connected to be shown the exhibit</source>
         <translation>Заттай дәлелді көрсететін қосылған қатысушы жоқ</translation>
     </message>
@@ -1263,6 +1267,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>● RECORDING</source>
         <translation>● ЖАЗЫЛУДА</translation>
+    </message>
+    <message>
+        <source>Exhibit %1: %2</source>
+        <translation>Заттай дәлел %1: %2</translation>
     </message>
 </context>
 <context>

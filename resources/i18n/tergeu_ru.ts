@@ -1015,6 +1015,10 @@
         <translation>Страница:</translation>
     </message>
     <message>
+        <source>Title shown to the participants:</source>
+        <translation>Название, которое увидят участники:</translation>
+    </message>
+    <message>
         <source>Nobody is connected to be shown the exhibit</source>
         <translation>Нет подключённых участников, которым можно предъявить доказательство</translation>
     </message>
@@ -1263,6 +1267,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>● RECORDING</source>
         <translation>● ИДЁТ ЗАПИСЬ</translation>
+    </message>
+    <message>
+        <source>Exhibit %1: %2</source>
+        <translation>Доказательство %1: %2</translation>
     </message>
 </context>
 <context>
