@@ -16,7 +16,7 @@ import hashlib
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol, cast
@@ -26,7 +26,7 @@ from xml.sax.saxutils import quoteattr
 from protocol.digests import CHUNK, Buffer, HashThread
 from protocol.digests import hash_file as hash_file
 from protocol.errors import ProtocolError, UnreadableContainerError
-from protocol.zipwriter import ZipWriter
+from protocol.zipwriter import ZipTail, ZipWriter, read_tail
 
 MIMETYPE = "application/vnd.etsi.asic-e+zip"
 NS_ASIC = "http://uri.etsi.org/02918/v1.2.1#"
@@ -346,3 +346,99 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         raise UnreadableContainerError(f"{path}: no such file") from e
     except (zipfile.BadZipFile, OSError) as e:
         raise UnreadableContainerError(f"{path}: not a readable ASiC-E zip container ({e})") from e
+
+
+_JOURNAL_HEAD = b"tergeu-append/1\n"
+
+
+def _journal_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.append-journal")
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _restore(fd: int, size: int, directory_offset: int, old_tail: bytes) -> None:
+    os.pwrite(fd, old_tail, directory_offset)
+    os.ftruncate(fd, size)
+    os.fsync(fd)
+
+
+def recover_append(path: Path) -> bool:
+    """Undo an append to ``path`` that was interrupted (a crash): put the old end back.
+
+    Returns True if there was one to undo. The journal holds the file's old size and the bytes
+    from its old central directory to its end, written and fsynced before the append began.
+    """
+    path = Path(path)
+    journal = _journal_path(path)
+    if not journal.exists():
+        return False
+    data = journal.read_bytes()
+    if not data.startswith(_JOURNAL_HEAD) or len(data) < len(_JOURNAL_HEAD) + 16:
+        raise ProtocolError(f"{journal}: not an append journal; remove it only after checking")
+    at = len(_JOURNAL_HEAD)
+    size, offset = (
+        int.from_bytes(data[at : at + 8], "big"),
+        int.from_bytes(data[at + 8 : at + 16], "big"),
+    )
+    fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        _restore(fd, size, offset, data[at + 16 :])
+    finally:
+        os.close(fd)
+    journal.unlink()
+    _fsync_dir(path.parent)
+    return True
+
+
+def append_members(path: Path, members: Sequence[tuple[str, bytes, bool]]) -> None:
+    """Append whole members ``(name, data, compress)`` to the ASiC-E zip at ``path``, in place.
+
+    Append-only: the bytes of every member already in the zip stay exactly where they are, so
+    their signatures still verify byte for byte. The new members are written over the old
+    central directory, followed by the old central records (unchanged) and the new ones.
+    Before anything is written, the old end of the file is saved in a journal (fsynced); a
+    failure restores it at once, a crash is undone by :func:`recover_append` (called first
+    here). A name already in the zip is refused.
+    """
+    path = Path(path)
+    if not members:
+        raise ProtocolError("nothing to append")
+    recover_append(path)
+    journal = _journal_path(path)
+    fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        tail: ZipTail = read_tail(fd)
+        for name, _, _ in members:
+            if check_member_name(name) in tail.names:
+                raise ProtocolError(f"{path}: already holds a member {name!r}")
+        old_tail = os.pread(fd, tail.size - tail.directory_offset, tail.directory_offset)
+        head = tail.size.to_bytes(8, "big") + tail.directory_offset.to_bytes(8, "big")
+        jfd = os.open(journal, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(jfd, _JOURNAL_HEAD + head + old_tail)
+            os.fsync(jfd)
+        finally:
+            os.close(jfd)
+        _fsync_dir(path.parent)
+        try:
+            zw = ZipWriter.resume(fd, tail)
+            for name, data, compress in members:
+                zw.add(name, data, compress=compress)
+            zw.finish()
+            os.ftruncate(fd, zw.pos)
+            os.fsync(fd)
+        except BaseException:
+            _restore(fd, tail.size, tail.directory_offset, old_tail)
+            journal.unlink()  # restored; a crash before this line is undone by recover_append
+            raise
+        journal.unlink()
+        _fsync_dir(path.parent)
+    finally:
+        os.close(fd)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from protocol.addenda import addendum_checks, split_addenda
 from protocol.asic import (
     ASIC_MANIFEST_RE,
     MIMETYPE,
@@ -37,12 +38,7 @@ from protocol.container import CONTAINER_JSON, RECORDING, read_container_json, r
 from protocol.digests import StoredMember, hash_file, hash_stored_members
 from protocol.errors import ProtocolError, UnreadableContainerError
 from protocol.excerpt import EXCERPT_JSON, excerpt_checks, read_excerpt
-from protocol.recording_checks import (
-    evidence_checks,
-    protocol_checks,
-    recording_checks,
-    segment_checks,
-)
+from protocol.recording_checks import log_checks
 from protocol.trust import load_trust_anchors
 from protocol.verify_signature import validate_signature
 from recorder.report import Check, Report, Status
@@ -99,7 +95,8 @@ def _structure(zf: zipfile.ZipFile) -> tuple[list[Check], dict[int, AsicManifest
     if infos[0].compress_type != zipfile.ZIP_STORED:
         checks.append(Check("structure", Status.FAILED, "mimetype is compressed, must be stored"))
     try:
-        manifests = read_manifests(zf)
+        # Signed addenda (protocol/addenda.py) have manifests of their own, checked apart below.
+        manifests, addendum_members = split_addenda(read_manifests(zf))
         meta = read_container_json(zf)
         listed = set(parse_odf_manifest(zf.read("META-INF/manifest.xml")))
     except KeyError as e:
@@ -130,6 +127,8 @@ def _structure(zf: zipfile.ZipFile) -> tuple[list[Check], dict[int, AsicManifest
         checks.append(Check("structure", Status.FAILED, f"{CONTAINER_JSON} is not signed"))
     for name in listing:
         if name == "mimetype" or name in covered or name in _META_ALLOWED:
+            continue
+        if name in addendum_members:  # verified by protocol.addenda.addendum_checks
             continue
         if ASIC_MANIFEST_RE.match(name) or (
             SIGNATURE_RE.match(name) and _referenced(name, manifests)
@@ -287,8 +286,10 @@ async def _verify(
     media_dir: Path | None,
     progress: Progress | None,
 ) -> Report:
-    # The stored members (nearly all the bytes) are hashed on worker threads while the
-    # structure and the manifests are read here; the digests are compared once both are done.
+    # The stored members (nearly all the bytes) are hashed on worker threads while everything
+    # that does not need their digests runs: the structure and the manifests, the signatures,
+    # and the recording's checks (the log's segment digests are compared with the *signed*
+    # ones, so they need no computed hash). The computed digests are compared last.
     stored = _stored_members(zf)
     tick = _Ticker(progress, sum(i.file_size for i in zf.infolist() if _is_data(i.filename)))
     stop = threading.Event()
@@ -297,11 +298,22 @@ async def _verify(
         None, functools.partial(hash_stored_members, path, stored, progress=tick, stop=stop)
     )
     try:
-        checks, manifests, meta = _structure(zf)
-    except BaseException:
-        stop.set()
-        await asyncio.gather(hashing, return_exceptions=True)
-        raise
+        return await _verify_while_hashing(zf, path, anchors, media_dir, hashing, tick)
+    finally:
+        if not hashing.done():  # an early return or an error: stop reading, then wait
+            stop.set()
+            await asyncio.gather(hashing, return_exceptions=True)
+
+
+async def _verify_while_hashing(
+    zf: zipfile.ZipFile,
+    path: Path,
+    anchors: list[Any] | None,
+    media_dir: Path | None,
+    hashing: asyncio.Future[dict[str, bytes | ProtocolError]],
+    tick: _Ticker,
+) -> Report:
+    checks, manifests, meta = _structure(zf)
     facts: dict[str, Any] = {"container_id": meta.get("container_id"), "format": meta.get("format")}
     kind = "container"
     excerpt = None
@@ -312,18 +324,9 @@ async def _verify(
         except ProtocolError as e:
             checks.append(Check("excerpt", Status.FAILED, str(e), EXCERPT_JSON))
     if not manifests:
-        stop.set()
-        await asyncio.gather(hashing, return_exceptions=True)
         return Report.build(kind, str(path), checks, facts)
 
-    omitted_ok: Callable[[str], bool] = (
-        (lambda uri: uri in excerpt.omitted) if excerpt is not None else (lambda uri: False)
-    )
-    digest_checks, _omitted = await asyncio.to_thread(
-        _digests, zf, manifests, meta, media_dir, omitted_ok, await hashing, tick
-    )
-    checks += digest_checks
-
+    signature_checks: list[Check] = []
     signers = []
     for number, manifest in sorted(manifests.items()):
         name = f"ASiCManifest{number:03d}.xml"
@@ -334,7 +337,7 @@ async def _verify(
         result = await validate_signature(
             manifest.sig_uri, zf.read(f"META-INF/{name}"), p7s, anchors
         )
-        checks += result.checks
+        signature_checks += result.checks
         signers.append(
             {
                 "signature": manifest.sig_uri,
@@ -346,22 +349,28 @@ async def _verify(
         )
     facts["signers"] = signers
 
+    omitted_ok: Callable[[str], bool] = (
+        (lambda uri: uri in excerpt.omitted) if excerpt is not None else (lambda uri: False)
+    )
     with tempfile.TemporaryDirectory(prefix="tergeu-verify-") as tmp:
         action_dir = Path(tmp) / "action"
         extracted = await asyncio.to_thread(_extract_recording, zf, action_dir, media_dir, meta)
         proto = zf.read("protocol.json") if "protocol.json" in zf.namelist() else None
-        log_path = action_dir / "log.jsonl"
-        checks += await asyncio.to_thread(
-            protocol_checks, proto, log_path, signers, meta.get("container_id")
-        )
         signed = {u: o.sha256 for u, o in manifests[min(manifests)].by_uri().items()}
-        checks += evidence_checks(proto, signed)
-        seg_checks, segment_uris = segment_checks(log_path, signed)
-        checks += seg_checks
         absent = {u for u in signed if u.startswith(RECORDING) and u not in extracted}
-        rec_checks, rec_facts = await asyncio.to_thread(
-            recording_checks, action_dir, segment_uris | absent
+        recording = asyncio.ensure_future(
+            asyncio.to_thread(
+                log_checks, action_dir, proto, signers, meta.get("container_id"), signed, absent
+            )
         )
+        try:
+            digest_checks, _omitted = await asyncio.to_thread(
+                _digests, zf, manifests, meta, media_dir, omitted_ok, await hashing, tick
+            )
+        finally:
+            rec_checks, rec_facts = await recording
+        checks += digest_checks
+        checks += signature_checks
         checks += rec_checks
         facts["recording"] = rec_facts
         if excerpt is not None:

@@ -143,6 +143,69 @@ class Member:
         self._zw.member = None
 
 
+@dataclass(frozen=True)
+class ZipTail:
+    """The end of an existing zip: its central directory (raw bytes) and where it starts.
+
+    Members are appended at ``directory_offset``; the old records are then written again,
+    byte for byte, ahead of the new ones, so the members already there are never rewritten.
+    """
+
+    size: int  # the file's size
+    directory_offset: int
+    directory: bytes
+    count: int
+    names: frozenset[str]
+
+
+def read_tail(fd: int) -> ZipTail:
+    """Read the end records and central directory of the zip open at ``fd``.
+
+    Raises ProtocolError for anything but a single-disk zip whose central directory is followed
+    only by its end records (no prepended data, no trailing bytes).
+    """
+    size = os.fstat(fd).st_size
+    back = min(size, _EOCD.size + 0xFFFF)
+    end = os.pread(fd, back, size - back)
+    at = end.rfind(b"PK\x05\x06")
+    if at < 0 or len(end) - at < _EOCD.size:
+        raise ProtocolError("not a zip: no end of central directory record")
+    _, disk, _, _, count, cd_size, cd_offset, comment = _EOCD.unpack_from(end, at)
+    eocd_pos = size - back + at
+    if eocd_pos + _EOCD.size + comment != size or disk != 0:
+        raise ProtocolError("zip end record is not at the end of the file, or spans disks")
+    tail_start = eocd_pos
+    if count == 0xFFFF or cd_size == LIMIT or cd_offset == LIMIT:
+        locator = os.pread(fd, _LOCATOR64.size, eocd_pos - _LOCATOR64.size)
+        sig, _, eocd64_pos, _ = _LOCATOR64.unpack(locator)
+        if sig != 0x07064B50:
+            raise ProtocolError("zip end record needs ZIP64 values but has no ZIP64 locator")
+        record = os.pread(fd, _EOCD64.size, eocd64_pos)
+        sig, *_, count, cd_size, cd_offset = _EOCD64.unpack(record)
+        if sig != 0x06064B50:
+            raise ProtocolError("ZIP64 locator does not point at a ZIP64 end record")
+        tail_start = eocd64_pos
+    if cd_offset + cd_size != tail_start:
+        raise ProtocolError(
+            f"zip central directory at {cd_offset} (+{cd_size}) does not end where the end "
+            f"records start ({tail_start}): prepended or unknown data"
+        )
+    directory = os.pread(fd, cd_size, cd_offset)
+    names: set[str] = set()
+    pos = 0
+    for _ in range(count):
+        if directory[pos : pos + 4] != b"PK\x01\x02":
+            raise ProtocolError(f"zip central directory record {len(names) + 1} is damaged")
+        n, extra, note = struct.unpack_from("<HHH", directory, pos + 28)
+        raw = directory[pos + 46 : pos + 46 + n]
+        flags = struct.unpack_from("<H", directory, pos + 8)[0]
+        names.add(raw.decode("utf-8" if flags & _UTF8 else "cp437"))
+        pos += 46 + n + extra + note
+    if pos != len(directory):
+        raise ProtocolError(f"zip central directory holds {len(directory) - pos} stray bytes")
+    return ZipTail(size, cd_offset, directory, count, frozenset(names))
+
+
 class ZipWriter:
     """Writes a ZIP to an open file descriptor positioned at 0 (the caller owns the fd)."""
 
@@ -152,6 +215,22 @@ class ZipWriter:
         self.entries: list[_Entry] = []
         self.member: Member | None = None
         self.names: set[str] = set()
+        self._prior: tuple[bytes, int] = (b"", 0)  # central records kept from an existing zip
+
+    @classmethod
+    def resume(cls, fd: int, tail: ZipTail) -> ZipWriter:
+        """A writer that appends members to the existing zip at ``fd`` described by ``tail``.
+
+        Writing starts where the old central directory starts; :meth:`finish` writes the old
+        records unchanged, then the new ones. The caller keeps ``tail`` to restore the file if
+        the append fails, and truncates the file at :attr:`pos` after :meth:`finish`.
+        """
+        zw = cls(fd)
+        zw.pos = tail.directory_offset
+        zw.names = set(tail.names)
+        zw._prior = (tail.directory, tail.count)
+        os.lseek(fd, zw.pos, os.SEEK_SET)
+        return zw
 
     def open(self, name: str, size: int, *, compress: bool = False) -> Member:
         """Start member ``name`` of ``size`` bytes (before compression)."""
@@ -219,9 +298,10 @@ class ZipWriter:
         if self.member is not None:
             raise ProtocolError(f"{self.member.name} is still being written")
         start = self.pos
-        directory = b"".join(_central_header(e) for e in self.entries)
+        prior, prior_count = self._prior
+        directory = prior + b"".join(_central_header(e) for e in self.entries)
         self.writev([directory])
-        count, size = len(self.entries), len(directory)
+        count, size = prior_count + len(self.entries), len(directory)
         tail = b""
         if count >= 0xFFFF or size >= LIMIT or start >= LIMIT:
             record = _EOCD64.pack(
