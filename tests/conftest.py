@@ -1,4 +1,5 @@
-"""Suite-wide rules: Qt offscreen, every test in its own data folder, no skips under CI."""
+"""Suite-wide rules: Qt offscreen, every test in its own data folder, no skips under CI, WebRTC
+media on 127.0.0.1 only."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Generator
 from pathlib import Path
 
 import pytest
+
+from tests import loopback_media
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -19,6 +22,24 @@ def _isolated_data(
     root = tmp_path_factory.mktemp("tergeu-data")
     monkeypatch.setenv("TERGEU_DATA_DIR", str(root))
     monkeypatch.setenv("TERGEU_CONFIG", str(root / "no-such-config.toml"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_on_loopback() -> None:
+    """WebRTC media of the test process on 127.0.0.1 only (see tests/loopback_media.py)."""
+    loopback_media.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_media_off_loopback() -> Generator[None, None, None]:
+    """Each test starts pinned to 127.0.0.1 (a session started from a config without the key
+    un-pins the process); a test whose aiortc peer gathered a host candidate off loopback fails."""
+    loopback_media.install()
+    found = loopback_media.gathered_off_loopback
+    found.clear()
+    yield
+    seen, found[:] = list(found), []
+    assert not seen, f"an aiortc peer gathered host candidates off loopback: {seen}"
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -19,6 +19,8 @@ from recorder.log import LogEntry, read_log
 from recorder.recording import EventLog, Recorder
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 
+LOOPBACK = ("127.0.0.1",)
+
 
 def entries_now(action: Path) -> list[LogEntry]:
     """The complete entries so far; [] while the writer is between the bytes of one line."""
@@ -39,10 +41,15 @@ def make_live_session(
     """A LiveSession on loopback (port 0) with synthetic investigator sources; not started.
 
     ``config`` holds config values by their dotted keys with ``.`` written as ``__``
-    (``recording__segment_seconds=1.0``); segments default to 1 s.
+    (``recording__segment_seconds=1.0``); segments default to 1 s, ICE host candidates to
+    127.0.0.1.
     """
     clock = SessionClock.start()
-    values = {"recording.segment_seconds": 1.0, "recording.checkpoint_seconds": 5.0}
+    values: dict[str, object] = {
+        "recording.segment_seconds": 1.0,
+        "recording.checkpoint_seconds": 5.0,
+        "network.ice_host_addresses": LOOPBACK,  # media on 127.0.0.1, as signaling
+    }
     values |= {key.replace("__", "."): value for key, value in config.items()}
     return LiveSession(
         action_dir=tmp_path / "actions" / action_id,
@@ -80,7 +87,8 @@ async def start_hub(
     action_dir: Path, *, title: str = "Interrogation", log: EventLog | None = None
 ) -> HubRig:
     """Start the rig recording into ``action_dir`` (action ``A1``, 1 s segments); with ``log``
-    (and its clock) the entries go there instead of a real signed action log."""
+    (and its clock) the entries go there instead of a real signed action log. Its media is on
+    127.0.0.1 through the suite-wide pin of tests/conftest.py (the hub has no config)."""
     clock = getattr(log, "clock", None) or SessionClock.start()
     recorder = await Recorder.start(
         action_dir,

@@ -1,7 +1,8 @@
 """``tergeu demo``: the headless showcase and main end-to-end check of a live session.
 
-Starts the real signaling server and hub on loopback, makes a demo PKI, invites synthetic guests
-(witnesses) and experts who join as separate ``tergeu join --synthetic`` processes (with
+Starts the real signaling server and hub on loopback (media too: ICE on 127.0.0.1 only), makes
+a demo PKI, invites synthetic guests (witnesses) and experts who join as separate ``tergeu join
+--synthetic`` processes (with
 ``--browser`` the first guest is a headless Chromium going through the real guest page with fake
 devices), admits them from the lobby and runs the real procedure of the action type
 (:class:`~app.core.procedure.ProcedureRun`: every step started and done in order; each
@@ -30,7 +31,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.core.config import save_config
 from app.core.hub import Hub, HubEvent, ParticipantEvent
+from app.core.ice_hosts import pin_host_addresses
 from app.core.invites import InviteBook, IssuedInvite
 from app.core.paths import DataPaths, private_dir
 from app.core.signaling.errors import SessionError
@@ -40,6 +43,9 @@ from recorder.clock import SessionClock
 from recorder.errors import RecorderError
 from recorder.recording import Recorder
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+
+ICE_HOSTS = "network.ice_host_addresses"
+LOOPBACK = ["127.0.0.1"]  # the demo's media stays on loopback, as its signaling does
 
 DRAFT = {
     "kk": "Куәгер көрсетті: 2026 жылғы 1 желтоқсанда сағат 21:40 шамасында үйдің кіреберісінде "
@@ -85,7 +91,7 @@ async def _wait_states(hub: Hub, ids: list[str], state: str, timeout: float) -> 
 
 
 def _spawn_join(
-    issued: IssuedInvite, seconds: float, lang: str, shade: int
+    issued: IssuedInvite, seconds: float, lang: str, shade: int, config: Path
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TERGEU_PIN": issued.pin}  # never on the command line
     return subprocess.Popen(
@@ -93,6 +99,8 @@ def _spawn_join(
             sys.executable,
             "-m",
             "app.cli",
+            "--config",
+            str(config),
             "join",
             issued.link,
             "--synthetic",
@@ -138,6 +146,9 @@ async def _browser_guest(issued: IssuedInvite, lang: str, stop: asyncio.Event) -
 
 async def _session(run: _Run, args: argparse.Namespace) -> Path:
     """Record the live session; returns the action folder."""
+    # media on loopback too: the hub here, the `tergeu join` processes through their config
+    loopback = run.out / "loopback.toml"
+    pin_host_addresses(save_config({ICE_HOSTS: LOOPBACK}, loopback)[ICE_HOSTS])
     clock = SessionClock.start()
     action_dir = run.out / "action"
     rec = await Recorder.start(
@@ -192,7 +203,9 @@ async def _session(run: _Run, args: argparse.Namespace) -> Path:
             if args.browser and n == 0 and role == "witness":
                 browser_task = asyncio.ensure_future(_browser_guest(issued, run.lang, stop))
             else:
-                procs.append(_spawn_join(issued, args.seconds + 60, run.lang, 40 + 50 * n))
+                procs.append(
+                    _spawn_join(issued, args.seconds + 60, run.lang, 40 + 50 * n, loopback)
+                )
         _say(f"waiting for {len(people)} participant(s) to join …")
         await _wait_states(hub, [pid for pid, _ in people], "connected", 60)
         guests = [pid for pid, role in people if role == "witness"]

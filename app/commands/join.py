@@ -3,7 +3,8 @@
 For experts, specialists and defenders at their own desk: the same protocol as the guest page,
 with an aiortc client. Sources are synthetic (a test card and clicks) unless a camera or
 microphone is named. The PIN comes from ``--pin``, else ``$TERGEU_PIN``, else a hidden prompt; it
-is never printed. With ``--fingerprint`` the server's self-signed certificate is pinned.
+is never printed. With ``--fingerprint`` the server's self-signed certificate is pinned. Media
+uses the addresses of ``network.ice_host_addresses`` in the config file (default: all).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from typing import Any
 
 from aiortc.mediastreams import MediaStreamTrack
 
+from app.core.config import load_config
 from app.core.errors import TergeuError
+from app.core.ice_hosts import pin_host_addresses
 from app.core.participant import Participant, Reply, TextShown
+from app.core.paths import default_config_file
 from app.core.signaling.errors import SessionError
 from app.core.signaling.messages import LANGUAGES
 from recorder.clock import SessionClock
@@ -72,6 +76,8 @@ def _sources(
 
 
 async def _join(args: argparse.Namespace, pin: str) -> str:
+    config = load_config(Path(args.config) if args.config else default_config_file())
+    pin_host_addresses(config["network.ice_host_addresses"])
     clock = SessionClock.start()
     audio, video = _sources(args, clock)
     participant: Participant

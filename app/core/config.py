@@ -70,6 +70,23 @@ def _url_list(schemes: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
     return check
 
 
+def ip_address_list(value: Any) -> tuple[str, ...]:
+    """A list of IP addresses, normalised (``::0001`` → ``::1``), duplicates dropped."""
+    if not isinstance(value, list | tuple):
+        raise ValueError('expected a list of IP addresses, e.g. ["10.0.0.5"], or [] for all')
+    out: list[str] = []
+    for item in value:
+        try:
+            if not isinstance(item, str):
+                raise ValueError
+            address = str(ipaddress.ip_address(item.strip()))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address (e.g. 10.0.0.5 or fd00::5)") from None
+        if address not in out:
+            out.append(address)
+    return tuple(out)
+
+
 def _http_url(value: Any) -> str:
     if value == "":
         return ""
@@ -143,6 +160,14 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("network", "turn_username", "", _text, "User name for the TURN servers."),
     Key("network", "turn_credential", "", _text, "Credential for the TURN servers (never logged)."),
+    Key(
+        "network",
+        "ice_host_addresses",
+        [],
+        ip_address_list,
+        'Addresses of this computer that WebRTC offers for media, e.g. ["10.0.0.5"] to pin '
+        "the department's interface; empty: every interface (127.0.0.1 only if listed here).",
+    ),
     Key(
         "recording",
         "segment_seconds",

@@ -30,6 +30,7 @@ from app.core.evidence import EvidenceFile
 from app.core.guest_acts import GuestActs
 from app.core.guest_identity import DocumentCheck, GuestIdentity, GuestIdentityError
 from app.core.hub import Hub, HubEvent, IceServer, ParticipantEvent, StillStored
+from app.core.ice_hosts import pin_host_addresses
 from app.core.identity import (
     Challenge,
     IdentityError,
@@ -155,6 +156,7 @@ class LiveSession:
 
     async def start(self) -> None:
         """Recording first, then the server and the hub (nothing happens unrecorded)."""
+        pin_host_addresses(self.config["network.ice_host_addresses"])  # a bad address: no start
         self.recorder = await Recorder.start(
             self.action_dir,
             action_id=self.action_id,

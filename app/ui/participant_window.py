@@ -38,8 +38,10 @@ from PySide6.QtWidgets import (
 
 from app.core.config import Config
 from app.core.devices import Devices, open_devices
+from app.core.errors import ConfigError
 from app.core.expert_view import ActOutcome, GalleryItem
 from app.core.finish import open_identity
+from app.core.ice_hosts import pin_host_addresses
 from app.core.participant import Participant, Reply, TextShown
 from app.core.session import FrameTap
 from app.core.still_gallery import GALLERY_ROLES
@@ -309,6 +311,7 @@ class ParticipantWindow(QMainWindow):
         if self.devices is None or self.participant is not None:
             return
         try:
+            pin_host_addresses(self.config["network.ice_host_addresses"])
             self.participant = Participant(
                 self.link.text().strip(),
                 pin,
@@ -320,7 +323,7 @@ class ParticipantWindow(QMainWindow):
                 on_text=self._ask,
                 signer=signer,
             )
-        except ValueError as e:
+        except (ValueError, ConfigError) as e:
             self._error(str(e))
             self.join_button.setEnabled(True)
             return

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.core.config import KEYS, Config, ConfigError, save_config
 
 CHOICES = {"signaling.tls": ("auto", "on", "off"), "ui.language": ("kk", "ru", "en")}
-LISTS = {"network.stun_servers", "network.turn_servers"}
+LISTS = {"network.stun_servers", "network.turn_servers", "network.ice_host_addresses"}
 SECRET = {"network.turn_credential"}
 
 
@@ -44,6 +44,9 @@ def key_labels() -> dict[str, str]:
         ),
         "network.turn_username": QCoreApplication.translate("Settings", "TURN user name"),
         "network.turn_credential": QCoreApplication.translate("Settings", "TURN credential"),
+        "network.ice_host_addresses": QCoreApplication.translate(
+            "Settings", "Media addresses of this computer, comma-separated (empty: all)"
+        ),
         "recording.segment_seconds": QCoreApplication.translate(
             "Settings", "Segment length, seconds (1–10)"
         ),

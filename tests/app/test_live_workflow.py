@@ -41,6 +41,7 @@ CONFIG = Config(
         "devices.camera": "synthetic",
         "devices.microphone": "synthetic",
         "signaling.port": 0,
+        "network.ice_host_addresses": ("127.0.0.1",),  # media on loopback, as signaling
         "recording.segment_seconds": 1.0,
         "recording.checkpoint_seconds": 5.0,
         "trust.anchors_dir": str(MAIN / "ca"),

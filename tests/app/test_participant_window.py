@@ -29,6 +29,7 @@ CONFIG = Config(
     values={
         "devices.camera": "synthetic",
         "devices.microphone": "synthetic",
+        "network.ice_host_addresses": ("127.0.0.1",),  # media on loopback, as signaling
         "recording.segment_seconds": 1.0,
         "recording.checkpoint_seconds": 5.0,
         "trust.anchors_dir": str(MAIN / "ca"),

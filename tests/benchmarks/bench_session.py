@@ -30,7 +30,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from app.core.config import save_config  # noqa: E402
 from app.core.hub import Hub  # noqa: E402
+from app.core.ice_hosts import pin_host_addresses  # noqa: E402
 from app.core.invites import InviteBook  # noqa: E402
 from app.core.participant import Participant  # noqa: E402
 from app.core.signaling.guest_browser import Chromium, pass_device_check, type_pin  # noqa: E402
@@ -66,9 +68,13 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
+LOOPBACK = ("127.0.0.1",)
+
+
 async def setup(
     tmp: Path, *, auto_admit: bool
 ) -> tuple[SessionClock, Recorder, SignalingServer, Hub, InviteBook]:
+    pin_host_addresses(LOOPBACK)  # media on 127.0.0.1, as signaling
     clock = SessionClock.start()
     rec = await Recorder.start(
         tmp / "action",
@@ -251,6 +257,8 @@ async def bench_latency(tmp: Path, seconds: float) -> list[float]:
 async def bench_load(tmp: Path, seconds: float) -> dict[str, Any]:
     _, rec, server, hub, book = await setup(tmp / "load", auto_admit=True)
     roles = ("witness", "expert", "defender")
+    loopback = tmp / "loopback.toml"  # the `tergeu join` processes: media on 127.0.0.1 too
+    save_config({"network.ice_host_addresses": list(LOOPBACK)}, loopback)
     procs = []
     for n, role in enumerate(roles, start=1):
         issued = book.issue(
@@ -267,6 +275,8 @@ async def bench_load(tmp: Path, seconds: float) -> dict[str, Any]:
                     sys.executable,
                     "-m",
                     "app.cli",
+                    "--config",
+                    str(loopback),
                     "join",
                     issued.link,
                     "--synthetic",

@@ -32,6 +32,9 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
     "--mute-audio",
+    # WebRTC host candidates on 127.0.0.1 (Chromium leaves loopback out by default), so that
+    # media between this test browser and a hub pinned to 127.0.0.1 stays on loopback
+    "--allow-loopback-in-peer-connection",
 )
 
 
@@ -167,8 +170,9 @@ class Chromium:
         self._http = aiohttp.ClientSession()
         return self
 
-    async def new_page(self, url: str) -> ChromiumPage:
-        """Open ``url`` in a new tab and return it once DevTools is attached."""
+    async def new_page(self, url: str, *, init_script: str = "") -> ChromiumPage:
+        """Open ``url`` in a new tab and return it once DevTools is attached; ``init_script``
+        (JavaScript, for test instrumentation) runs in every document before the page's own."""
         assert self._http is not None
         async with self._http.put(f"http://127.0.0.1:{self._port}/json/new?about:blank") as r:
             target = await r.json()
@@ -176,6 +180,8 @@ class Chromium:
         page = ChromiumPage(ws)
         await page.call("Runtime.enable")
         await page.call("Page.enable")
+        if init_script:
+            await page.call("Page.addScriptToEvaluateOnNewDocument", source=init_script)
         await page.navigate(url)
         return page
 

@@ -3,8 +3,8 @@
 Firefox speaks WebDriver BiDi itself (no geckodriver): started with ``--remote-debugging-port`` it
 writes the port to ``WebDriverBiDiServer.json`` in its profile and accepts a WebSocket session at
 ``ws://127.0.0.1:<port>/session``. The fresh profile's ``user.js`` gives it fake camera and
-microphone without a permission prompt, ICE on loopback, and a dead proxy so it reaches nothing
-but 127.0.0.1. Only aiohttp is needed.
+microphone without a permission prompt, ICE on loopback asked for (not given: see PREFS), and a
+dead proxy so that HTTP reaches nothing but 127.0.0.1. Only aiohttp is needed.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ PREFS: dict[str, bool | int | str] = {
     "media.autoplay.default": 0,
     "media.autoplay.blocking_policy": 0,
     "media.volume_scale": "0.0",
-    # WebRTC host candidates on loopback (Firefox leaves loopback out by default), unobfuscated
+    # WebRTC host candidates on loopback too, unobfuscated. Firefox ESR 153 here still offers
+    # none on loopback (its answer lists eth0's addresses only), so its media cannot be kept on
+    # 127.0.0.1 (tests/loopback_media.py)
     "media.peerconnection.ice.loopback": True,
     "media.peerconnection.ice.obfuscate_host_addresses": False,
     # nothing but 127.0.0.1: a dead proxy for the rest (loopback never goes through a proxy)
@@ -233,11 +235,18 @@ class Firefox:
             await asyncio.sleep(0.05)
         raise SessionError("browser", "Firefox did not open its WebDriver BiDi port within 20 s")
 
-    async def new_page(self, url: str) -> FirefoxPage:
-        """Open ``url`` in a new tab."""
+    async def new_page(self, url: str, *, init_script: str = "") -> FirefoxPage:
+        """Open ``url`` in a new tab; ``init_script`` (JavaScript, for test instrumentation) runs
+        in every document before the page's own."""
         assert self._bidi is not None
         created = await self._bidi.call("browsingContext.create", type="tab")
         page = FirefoxPage(self._bidi, created["context"])
+        if init_script:
+            await self._bidi.call(
+                "script.addPreloadScript",
+                functionDeclaration=f"() => {{ {init_script} }}",
+                contexts=[created["context"]],
+            )
         await page.navigate(url)
         return page
 
