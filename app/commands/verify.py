@@ -93,4 +93,24 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(report.summary())
+        for line in addenda_lines(report):
+            print(line)
     return 0 if report.ok else 1
+
+
+def addenda_lines(report: Report) -> list[str]:
+    """The signed addenda a container holds (refusals to sign recorded after signing)."""
+    found = report.facts.get("addenda") or []
+    if not found:
+        return []
+    lines = [f"Signed addenda: {len(found)}"]
+    for a in found:
+        person = a.get("participant") or {}
+        when = (a.get("refused_at") or {}).get("local", "?")
+        lines.append(
+            f"  {a.get('file', a.get('manifest'))}: refusal to sign by "
+            f"{person.get('full_name', '?')} ({person.get('role', '?')}, IIN "
+            f"{person.get('iin', '?')}) at {when}; recorded by {a.get('signer', '?')} "
+            f"in {a.get('signature')}; reason: “{a.get('reason', '?')}”"
+        )
+    return lines

@@ -15,7 +15,9 @@ desk accepts it only if the signature verifies over exactly that manifest, chain
 anchors (or DEMO without anchors), has the key usage of a signing key, and names the invited
 participant's IIN; then :func:`protocol.container.add_signature` adds it and the container is
 verified again. A co-signer may refuse with a reason: the refusal is kept in the request record
-(``<container>.cosign.json``, owner-only, hashes only: never a token, ticket or PIN).
+(``<container>.cosign.json``, owner-only, hashes only: never a token, ticket or PIN), and the
+investigator records it in the container as a signed addendum (:meth:`CosignDesk.record_refusal`,
+:mod:`protocol.addenda`; CPC Art. 123: a refusal to sign is recorded by the official).
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ class CosignRequest:
     reason: str = ""
     revoked_at: datetime | None = None
     last_error: str = ""
+    refusal_recorded: str = ""  # the signed addendum once recorded, e.g. addenda/refusal-001.json
 
     def state(self, now: datetime) -> str:
         """One of :data:`STATES` at ``now``."""
@@ -480,6 +483,59 @@ class CosignDesk:
             )
         except ProtocolError as e:
             raise CosignError("container", f"the co-signature could not be added: {e}") from e
+
+    def unrecorded_refusals(self) -> list[CosignRequest]:
+        """Refused requests whose refusal is not yet a signed addendum of the container."""
+        return [r for r in self.requests() if r.refused_at is not None and not r.refusal_recorded]
+
+    async def record_refusal(self, request_id: str, signer: Signer) -> tuple[CosignRequest, Report]:
+        """Record a refusal in the container as an addendum signed by ``signer`` (the official
+        who signed the protocol), then verify the container. Serialised with co-signatures."""
+        from protocol.addenda import Refusal, add_refusal
+        from protocol.errors import ProtocolError
+        from protocol.verify import async_verify_container
+
+        async with self._lock:
+            request = self._requests.get(request_id)
+            if request is None:
+                raise CosignError("unknown", f"no co-sign request {request_id!r}", status=404)
+            if request.refused_at is None:
+                raise CosignError(
+                    "not_refused",
+                    f"request {request_id} of {request.participant_id} is "
+                    f"{request.state(self._now())}, not refused: there is no refusal to record",
+                )
+            if request.refusal_recorded:
+                raise CosignError(
+                    "recorded", f"the refusal is already recorded in {request.refusal_recorded}"
+                )
+            self._emit(CosignEvent("progress", request, "record", 0, 1))
+            try:
+                addendum = await add_refusal(
+                    self.container,
+                    Refusal(request.participant_id, request.reason, request.refused_at, request_id),
+                    signer,
+                    tsa_url=self.tsa_url or None,
+                )
+            except (ProtocolError, SigningError) as e:
+                self._put(replace(request, last_error=str(e)))
+                raise CosignError("container", f"the refusal could not be recorded: {e}") from e
+            self._emit(CosignEvent("progress", request, "record", 1, 1))
+            report = await async_verify_container(
+                self.container,
+                trust_anchors_dir=self.trust_anchors_dir,
+                progress=lambda done, total: self._emit(
+                    CosignEvent("progress", request, "verify", done, total)
+                ),
+            )
+            done = self._put(replace(request, refusal_recorded=addendum.uri, last_error=""))
+            log.info(
+                "refusal of %s recorded in %s as %s",
+                request.participant_id,
+                self.container.name,
+                addendum.uri,
+            )
+            return done, report
 
     def refuse(self, ticket: str, reason: str) -> CosignRequest:
         """The co-signer refuses to sign, with a reason (kept in the request record)."""

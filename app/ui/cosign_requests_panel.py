@@ -1,6 +1,8 @@
 """The finish window's co-signature requests: choose participants, hand out links and PINs,
 watch each request (sent, opened, signed, refused with the reason, expired) and the progress of
-adding each co-signature to the container."""
+adding each co-signature to the container. A refusal is recorded in the container, as an addendum
+signed with the investigator's key already open in the finish window, when the investigator
+presses "Record the refusal in the container" (CPC Art. 123: the official records it)."""
 
 from __future__ import annotations
 
@@ -30,15 +32,24 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import Config
-from app.core.cosign_requests import Candidate, CosignDesk, CosignEvent, IssuedRequest
+from app.core.cosign_requests import (
+    Candidate,
+    CosignDesk,
+    CosignEvent,
+    CosignRequest,
+    IssuedRequest,
+)
 from app.core.invites import InviteBook
 from app.core.signaling.errors import SessionError
 from app.core.signaling.server import SignalingServer
 from app.core.signaling.tls import choose_tls
 from app.ui import domain_texts
 from app.ui.bridge import EventBridge
+from protocol.signing import Signer
+from recorder.report import Report
 
 ServerFactory = Callable[[], Coroutine[Any, Any, SignalingServer]]
+SignerProvider = Callable[[], Signer | None]
 
 
 async def loopback_server() -> SignalingServer:
@@ -85,6 +96,7 @@ def request_states() -> dict[str, str]:
         "expired": QCoreApplication.translate("CosignRequestsPanel", "expired"),
         "revoked": QCoreApplication.translate("CosignRequestsPanel", "withdrawn"),
         "locked": QCoreApplication.translate("CosignRequestsPanel", "locked (wrong PINs)"),
+        "refusal_recorded": QCoreApplication.translate("CosignRequestsPanel", "refusal recorded"),
     }
 
 
@@ -197,9 +209,14 @@ class CosignRequestsPanel(QWidget):
         tsa_url: str = "",
         trust_anchors_dir: Path | None = None,
         server_factory: ServerFactory | None = None,
+        signer_provider: SignerProvider | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("cosignRequests")
+        # the investigator's opened key (the finish window's); asked for only when recording
+        self.signer_provider: SignerProvider = signer_provider or (lambda: None)
+        self.recording = False
+        self.recorded: list[tuple[CosignRequest, Report]] = []
         self.bridge = bridge
         self.action_title = action_title
         self.tsa_url = tsa_url
@@ -215,6 +232,10 @@ class CosignRequestsPanel(QWidget):
         self.request_button.setObjectName("requestCosignatures")
         self.request_button.setEnabled(False)
         self.request_button.clicked.connect(self.request)
+        self.record_button = QPushButton()
+        self.record_button.setObjectName("recordRefusals")
+        self.record_button.hide()
+        self.record_button.clicked.connect(self.record_refusals)
         self.table = QTableWidget(0, self.COLUMNS)
         self.table.setObjectName("cosignTable")
         self.table.verticalHeader().setVisible(False)
@@ -229,6 +250,7 @@ class CosignRequestsPanel(QWidget):
         self.progress.hide()
         row = QHBoxLayout()
         row.addWidget(self.request_button)
+        row.addWidget(self.record_button)
         row.addWidget(self.stage, 1)
         row.addWidget(self.progress)
         layout = QVBoxLayout(self)
@@ -248,6 +270,13 @@ class CosignRequestsPanel(QWidget):
 
     def retranslate(self) -> None:
         self.request_button.setText(self.tr("Request co-signatures…"))
+        self.record_button.setText(self.tr("Record the refusal in the container"))
+        self.record_button.setToolTip(
+            self.tr(
+                "Adds the refusal and its reason to the container as an addendum signed with "
+                "your key. The signed protocol and every signature stay unchanged."
+            )
+        )
         self.table.setHorizontalHeaderLabels(
             [self.tr("Participant"), self.tr("Role"), self.tr("State"), self.tr("Details")]
         )
@@ -321,7 +350,11 @@ class CosignRequestsPanel(QWidget):
         if not isinstance(event, CosignEvent):
             return
         if event.kind == "progress":
-            names = {"sign": self.tr("Adding a co-signature"), "verify": self.tr("Verifying")}
+            names = {
+                "sign": self.tr("Adding a co-signature"),
+                "record": self.tr("Recording the refusal"),
+                "verify": self.tr("Verifying"),
+            }
             self.stage.setStyleSheet("")
             self.stage.setText(
                 f"{names.get(event.stage, event.stage)}: {event.request.display_name}"
@@ -339,6 +372,42 @@ class CosignRequestsPanel(QWidget):
             )
         self.refresh_table()
 
+    def record_refusals(self) -> None:
+        """Record every refusal not yet in the container, one after the other."""
+        desk, signer = self.desk, self.signer_provider()
+        if desk is None or signer is None or self.recording:
+            return
+        pending = desk.unrecorded_refusals()
+        if not pending:
+            return
+        self.recording = True
+        self.record_button.setEnabled(False)
+
+        async def record() -> list[tuple[CosignRequest, Report]]:
+            return [await desk.record_refusal(r.request_id, signer) for r in pending]
+
+        self.bridge.run(record(), on_result=self._refusals_recorded, on_error=self._record_failed)
+
+    def _refusals_recorded(self, results: list[tuple[CosignRequest, Report]]) -> None:
+        self.recording = False
+        self.recorded += results
+        ok = all(report.ok for _, report in results)
+        names = ", ".join(request.display_name for request, _ in results)
+        self.stage.setStyleSheet("color:#1b5e20" if ok else "color:#b71c1c")
+        text = (
+            self.tr("Refusal of %1 recorded in the container; the container verifies")
+            if ok
+            else self.tr("Refusal of %1 recorded, but the container does not verify")
+        )
+        self.stage.setText(text.replace("%1", names))
+        self.progress.setValue(self.progress.maximum())
+        self.refresh_table()
+
+    def _record_failed(self, error: BaseException) -> None:
+        self.recording = False
+        self._failed(error)
+        self.refresh_table()
+
     def refresh_table(self) -> None:
         if self.desk is None:
             return
@@ -349,7 +418,9 @@ class CosignRequestsPanel(QWidget):
         states, roles = request_states(), domain_texts.roles()
         for row, r in enumerate(requests):
             state = r.state(now)
-            if state == "refused":
+            if state == "refused" and r.refusal_recorded:
+                state = "refusal_recorded"
+            if state in ("refused", "refusal_recorded"):
                 details = r.reason
             elif state == "signed":
                 details = r.signature
@@ -362,11 +433,18 @@ class CosignRequestsPanel(QWidget):
             cells = (r.display_name, roles.get(r.role, r.role), states.get(state, state), details)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(
+                    f"{text} — {r.refusal_recorded}" if col == 2 and r.refusal_recorded else text
+                )
                 item.setData(Qt.ItemDataRole.UserRole, state)
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        pending = bool(self.desk.unrecorded_refusals())
+        self.record_button.setVisible(pending or self.recording)
+        self.record_button.setEnabled(
+            pending and not self.recording and self.signer_provider() is not None
+        )
 
     def state_of(self, participant_id: str) -> str | None:
         """The state of the latest request to ``participant_id`` (for tests and tooling)."""

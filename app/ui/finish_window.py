@@ -172,6 +172,8 @@ class FinishWindow(QWidget):
             tsa_url=tsa_url,
             trust_anchors_dir=trust_anchors_dir,
             server_factory=cosign_server,
+            # a refusal is recorded with the key opened here (kept no longer than before)
+            signer_provider=lambda: self.signer,
         )
         layout.addWidget(self.cosign)
         upload_row = QHBoxLayout()
@@ -288,6 +290,8 @@ class FinishWindow(QWidget):
         if isinstance(event, CosignEvent):
             if event.kind == "state" and event.request.signed_at is not None:
                 self._cosigned()
+            elif event.kind == "state" and event.request.refusal_recorded:
+                self._cosigned(refusal=True)
             return
         if isinstance(event, tuple) and event and event[0] == "finish-progress":
             _, stage, done, total = event
@@ -346,8 +350,8 @@ class FinishWindow(QWidget):
         if self.on_exported is not None:
             self.on_exported(exported)
 
-    def _cosigned(self) -> None:
-        """A co-signature changed the container: the outbox gets the co-signed version."""
+    def _cosigned(self, *, refusal: bool = False) -> None:
+        """A co-signature or a recorded refusal changed the container: the outbox gets it."""
         exported = self.exported
         if exported is None or exported.submission_folder is None:
             return
@@ -359,20 +363,21 @@ class FinishWindow(QWidget):
                 erdr_number=self.erdr_number,
                 action_type=self.action_type,
             ),
-            on_result=self._requeued,
+            on_result=lambda folder: self._requeued(folder, refusal=refusal),
             on_error=self._requeue_failed,
         )
 
-    def _requeued(self, folder: Path) -> None:
+    def _requeued(self, folder: Path, *, refusal: bool = False) -> None:
         if self.exported is None:
             return
         self.exported = dataclasses.replace(self.exported, submission_folder=folder)
         self.requeued.append(folder)
-        self.cosign.stage.setText(
-            self.cosign.stage.text()
-            + " · "
-            + self.tr("the co-signed container is queued for upload")
+        queued = (
+            self.tr("the container with the recorded refusal is queued for upload")
+            if refusal
+            else self.tr("the co-signed container is queued for upload")
         )
+        self.cosign.stage.setText(self.cosign.stage.text() + " · " + queued)
         self.upload_button.setEnabled(bool(self.upload_endpoint))
 
     def _requeue_failed(self, error: BaseException) -> None:

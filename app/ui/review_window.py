@@ -299,6 +299,16 @@ class ReviewWindow(QMainWindow):
             .replace("%3", str(counts[SegmentStatus.MISSING]))
             .replace("%4", str(counts[SegmentStatus.RECOVERED]))
         )
+        for addendum in report.facts.get("addenda") or []:  # refusals recorded after signing
+            person = addendum.get("participant") or {}
+            self.banner.setText(
+                self.banner.text()
+                + "\n"
+                + self.tr("Refusal to sign recorded by %1: %2 — “%3”")
+                .replace("%1", str(addendum.get("signer", "?")))
+                .replace("%2", str(person.get("full_name", "?")))
+                .replace("%3", str(addendum.get("reason", "?")))
+            )
         self.banner.setStyleSheet(f"background:{colour};color:white;padding:8px;font-size:13pt")
         self.checks.clear()
         ordered = sorted(report.checks, key=lambda c: (c.status is not Status.FAILED, c.name))
