@@ -448,7 +448,40 @@ async def _check_one(
             )
 
     checks += _content_checks(zf, doc.uri, number, ref, meta, proto, fact)
+    refused_iin = (fact.get("participant") or {}).get("iin")
+    for other in protocol_manifests.values():
+        if refused_iin and refused_iin in _signer_iins(_member(zf, other.sig_uri)):
+            msg = (
+                f"{fact['participant']['full_name']} (IIN {refused_iin}) refused in {doc.uri} "
+                f"but signed {other.sig_uri}"
+            )
+            checks.append(Check("addendum", Status.WARNING, msg, doc.uri))
     return checks, fact
+
+
+def _signer_iins(p7s: bytes | None) -> set[str]:
+    """IINs named by the certificates a CMS carries (who signed is validated elsewhere)."""
+    from asn1crypto import cms
+    from cryptography import x509
+
+    from protocol.signing import identity_from_certificate
+
+    out: set[str] = set()
+    if p7s is None:
+        return out
+    try:
+        signed = cms.ContentInfo.load(p7s)["content"]
+        for choice in signed["certificates"] or []:
+            cert = x509.load_der_x509_certificate(choice.chosen.dump())
+            try:
+                iin = identity_from_certificate(cert).iin
+            except (ValueError, ProtocolError):
+                continue
+            if iin:
+                out.add(iin)
+    except (ValueError, TypeError, KeyError):
+        return out
+    return out
 
 
 def _content_checks(

@@ -310,3 +310,51 @@ def test_append_interrupted_by_a_crash_is_undone_from_the_journal(
     assert asic.recover_append(target) is True
     assert target.read_bytes() == built.read_bytes()
     assert asic.recover_append(target) is False
+
+
+def test_addendum_breaking_its_schema_fails_addendum(built: Path, tmp_path: Path) -> None:
+    target = tmp_path / "schema.asice"
+    shutil.copy(built, target)
+    asyncio.run(
+        add_refusal(
+            target,
+            Refusal("specialist", REASON, REFUSED_AT, "00112233aabbccdd"),
+            signer("investigator"),
+        )
+    )
+    [addendum] = read_addenda(target)
+    content = dict(addendum.content) | {"verdict": "ignore the refusal"}
+    with zipfile.ZipFile(built) as zf:
+        first = zf.read("META-INF/ASiCManifest001.xml")
+    bad = tmp_path / "bad.asice"
+    shutil.copy(built, bad)
+    asyncio.run(
+        append_addendum(
+            bad,
+            name="addenda/refusal-001.json",
+            data=canonical_json(content),
+            refers_to=("META-INF/ASiCManifest001.xml", hashlib.sha256(first).digest()),
+            signer=signer("investigator"),
+        )
+    )
+    report = verify_container(bad, trust_anchors_dir=anchors_dir(tmp_path))
+    [failure] = report.failed("addendum")
+    assert "verdict" in failure.message and failure.subject == "addenda/refusal-001.json"
+    assert {c.name for c in report.problems} == {"addendum"}, _failures(report)
+
+
+def test_refusal_by_someone_who_also_signed_is_a_warning(built: Path, tmp_path: Path) -> None:
+    target = tmp_path / "both.asice"
+    shutil.copy(built, target)
+    asyncio.run(add_signature(target, signer("defender")))  # the specialist's key signs...
+    asyncio.run(
+        add_refusal(  # ...and their refusal is recorded too
+            target,
+            Refusal("specialist", REASON, REFUSED_AT, "00112233aabbccdd"),
+            signer("investigator"),
+        )
+    )
+    report = verify_container(target, trust_anchors_dir=anchors_dir(tmp_path))
+    warned = [c for c in report.warnings if c.name == "addendum"]
+    assert len(warned) == 1 and "signature002.p7s" in warned[0].message
+    assert not report.failed("addendum")
