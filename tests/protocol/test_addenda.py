@@ -358,3 +358,22 @@ def test_refusal_by_someone_who_also_signed_is_a_warning(built: Path, tmp_path: 
     warned = [c for c in report.warnings if c.name == "addendum"]
     assert len(warned) == 1 and "signature002.p7s" in warned[0].message
     assert not report.failed("addendum")
+
+
+def test_addenda_file_no_manifest_covers_fails(with_refusal: Path, tmp_path: Path) -> None:
+    bad = rewrite_zip(
+        with_refusal, tmp_path / "stray.asice", add={"addenda/refusal-002.json": b"{}"}
+    )
+    report = verify_container(bad, trust_anchors_dir=anchors_dir(tmp_path))
+    assert [c.subject for c in report.failed("addendum")] == ["addenda/refusal-002.json"]
+    assert [c.subject for c in report.failed("structure")] == ["addenda/refusal-002.json"]
+
+
+def test_excerpt_keeps_the_addendum(with_refusal: Path, tmp_path: Path) -> None:
+    from protocol.excerpt import make_excerpt
+
+    out = tmp_path / "excerpt.asice"
+    make_excerpt(with_refusal, out, start=0.0, end=1.5)
+    report = verify_container(out, trust_anchors_dir=anchors_dir(tmp_path))
+    assert report.kind == "excerpt" and report.ok, report.summary()
+    assert [a["reason"] for a in report.facts["addenda"]] == [REASON]
