@@ -19,7 +19,7 @@ from typing import Any
 from protocol.errors import ProtocolError
 from recorder.canonical import parse_json_object
 from recorder.errors import RecorderError
-from recorder.report import Check, Status
+from recorder.report import Check, Report, Status
 
 RECORDING = "recording/"
 
@@ -64,7 +64,12 @@ def read_log_view(log_path: Path) -> LogView:
     """Read the action log with R1's reader and index segments and the last checkpoint."""
     from recorder.log import read_log
 
-    entries = tuple(read_log(log_path))
+    return log_view(read_log(log_path))
+
+
+def log_view(log_entries: Sequence[Any]) -> LogView:
+    """Index the segments and the last checkpoint of a log read whole (read_log's entries)."""
+    entries = tuple(log_entries)
     segments = []
     checkpoint = None
     for pos, e in enumerate(entries):
@@ -88,11 +93,63 @@ def read_log_view(log_path: Path) -> LogView:
     return LogView(entries, tuple(segments), checkpoint)
 
 
-def segment_checks(log_path: Path, signed: dict[str, bytes]) -> tuple[list[Check], set[str]]:
+#: a log read once for several checks: the view, or what reading it raised
+LogRead = LogView | Exception
+
+
+def _view(log_path: Path, read: LogRead | None) -> LogView:
+    """The view of ``read`` (raising what reading raised), or the log read now."""
+    if read is None:
+        return read_log_view(log_path)
+    if isinstance(read, Exception):
+        raise read
+    return read
+
+
+def log_checks(
+    action_dir: Path,
+    proto_bytes: bytes | None,
+    signers: Sequence[dict[str, Any]],
+    container_id: str | None,
+    signed: dict[str, bytes],
+    absent: set[str],
+) -> tuple[list[Check], dict[str, Any]]:
+    """Every check of the extracted recording, in this order: ``summary`` / ``signer``
+    (:func:`protocol_checks`), ``evidence``, ``segment`` (:func:`segment_checks`) and the
+    recorder's own (:func:`recording_checks`; ``absent`` are the signed files not extracted).
+
+    The log is parsed once: the recorder's verifier returns its entries when the log is whole
+    and chained (read_log would return the same), and only otherwise is it read again, for
+    read_log's own error. A two-hour log has some 15,000 entries, each checked for canonical
+    form and hash on parsing, so a second and third parse were most of verify's own work.
+    """
+    log_path = action_dir / "log.jsonl"
+    report, entries = _run_recorder(action_dir)
+    read: LogRead
+    if entries is not None:
+        read = log_view(entries)
+    else:
+        try:
+            read = read_log_view(log_path)
+        except Exception as e:  # each check reports it its own way
+            read = e
+    checks = protocol_checks(proto_bytes, log_path, signers, container_id, read=read)
+    checks += evidence_checks(proto_bytes, signed)
+    seg_checks, segment_uris = segment_checks(log_path, signed, read=read)
+    checks += seg_checks
+    rec_checks, facts = _merge_recorder(report, segment_uris | absent)
+    checks += rec_checks
+    return checks, facts
+
+
+def segment_checks(
+    log_path: Path, signed: dict[str, bytes], *, read: LogRead | None = None
+) -> tuple[list[Check], set[str]]:
     """``segment``: each logged segment's SHA-256 equals its signed ASiCManifest digest, and
-    every signed ``.ts`` file is a logged segment. Returns the checks and the segment URIs."""
+    every signed ``.ts`` file is a logged segment. Returns the checks and the segment URIs.
+    ``read``: the log already read (see :func:`log_checks`)."""
     try:
-        view = read_log_view(log_path)
+        view = _view(log_path, read)
     except Exception as e:  # reported by the summary check too; never raise from a verifier
         return [Check("segment", Status.FAILED, f"action log unreadable: {e}")], set()
     checks: list[Check] = []
@@ -131,14 +188,27 @@ def recording_checks(
     The folder holds everything but the segment files (see :func:`segment_checks`); the
     recorder's failures about those absent files are dropped, everything else is kept.
     """
+    return _merge_recorder(_run_recorder(action_dir)[0], segment_uris)
+
+
+def _run_recorder(action_dir: Path) -> tuple[Report | Check, list[Any] | None]:
+    """The recorder verifier's report and the log's entries (None unless whole and chained),
+    or the failed ``recording`` check saying why it could not run."""
     try:
-        from recorder.verify import verify_recording
+        from recorder.verify import verify_recording_entries
     except ImportError as e:
-        return [Check("recording", Status.FAILED, f"recorder verifier unavailable: {e}")], {}
+        return Check("recording", Status.FAILED, f"recorder verifier unavailable: {e}"), None
     try:
-        report = verify_recording(action_dir)
+        return verify_recording_entries(action_dir)
     except RecorderError as e:  # not a recording at all: no log, or no session_started first
-        return [Check("recording", Status.FAILED, str(e), "log.jsonl")], {}
+        return Check("recording", Status.FAILED, str(e), "log.jsonl"), None
+
+
+def _merge_recorder(
+    report: Report | Check, segment_uris: set[str]
+) -> tuple[list[Check], dict[str, Any]]:
+    if isinstance(report, Check):
+        return [report], {}
     names = {u.rsplit("/", 1)[-1] for u in segment_uris}
     out: list[Check] = []
     dropped: dict[str, int] = {}  # check name → failures about absent segment files
@@ -172,8 +242,11 @@ def protocol_checks(
     log_path: Path,
     signers: Sequence[dict[str, Any]],
     container_id: str | None = None,
+    *,
+    read: LogRead | None = None,
 ) -> list[Check]:
-    """``summary``: protocol.json's recording summary matches the log; ``signer``: IINs."""
+    """``summary``: protocol.json's recording summary matches the log; ``signer``: IINs.
+    ``read``: the log already read (see :func:`log_checks`)."""
     if proto_bytes is None:
         return [Check("summary", Status.FAILED, "container has no protocol.json")]
     try:
@@ -187,7 +260,7 @@ def protocol_checks(
         checks.append(Check("summary", Status.FAILED, msg, "protocol.json"))
     summary = _summary(proto)
     try:
-        view = read_log_view(log_path)
+        view = _view(log_path, read)
     except (ImportError, OSError, ProtocolError, RecorderError, KeyError, ValueError) as e:
         view = None
         checks.append(Check("summary", Status.FAILED, f"action log unreadable: {e}", "log.jsonl"))

@@ -72,7 +72,7 @@ class Segment:
         return f"{self.track} segment {self.index} ({hms(self.start)}–{hms(self.end)})"
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path | str) -> str:
     """SHA-256 (hex) of a file, streamed in 1 MiB chunks (hashlib releases the GIL)."""
     h = hashlib.sha256()
     buf = bytearray(CHUNK)
@@ -106,7 +106,7 @@ class _Checks:
 
 def _read_entries(
     log_path: Path, checks: _Checks, on_entry: Callable[[LogEntry], None]
-) -> tuple[list[bytes], list[LogEntry | None]]:
+) -> tuple[list[bytes], list[LogEntry | None], bytes]:
     try:
         raw = log_path.read_bytes()
     except FileNotFoundError as e:
@@ -142,20 +142,25 @@ def _read_entries(
             f"{LOG_NAME} line {len(lines) + 1}",
         )
     checks.ok_unless_failed("log-parse", f"{len(lines)} entries parsed")
-    return lines, entries
+    return lines, entries, tail
 
 
-def _check_chain(entries: list[LogEntry | None], checks: _Checks) -> None:
+def _check_chain(entries: list[LogEntry | None], checks: _Checks) -> bool:
+    """Add the ``chain`` checks; True if every entry parsed and links to the one before."""
     prev: str | None = None
+    intact = True
     for i, e in enumerate(entries):
         if e is None:
             prev = None
+            intact = False
             continue
         problem = link_problem(e, i, prev)
         if problem:
             checks.add("chain", Status.FAILED, problem, f"{LOG_NAME} line {i + 1} ({e.kind})")
+            intact = False
         prev = e.hash
     checks.ok_unless_failed("chain", f"{len(entries)} entries chained")
+    return intact
 
 
 def _check_checkpoints(
@@ -234,7 +239,7 @@ def _check_checkpoints(
     checks.ok_unless_failed("checkpoint", f"{count} checkpoint signature(s) valid")
 
 
-def _hash_one(p: Path) -> str | OSError:
+def _hash_one(p: str) -> str | OSError:
     try:
         return sha256_file(p)
     except OSError as e:
@@ -249,24 +254,24 @@ class _Hasher:
     """
 
     def __init__(self, action_dir: Path) -> None:
-        self.action_dir = action_dir
+        self.action_dir = str(action_dir)  # paths as strings: a Path each costs more than its lstat
         workers = max(2, min(8, (os.cpu_count() or 2)))
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify-hash")
-        self._futures: dict[Path, Future[str | OSError]] = {}
+        self._futures: dict[str, Future[str | OSError]] = {}
 
     def offer(self, e: LogEntry) -> None:
         """Start hashing the file of a ``segment_sealed`` entry as soon as it is parsed."""
         if e.kind != "segment_sealed":
             return
-        path = self.action_dir / str(e.data["file"])
+        path = os.path.join(self.action_dir, str(e.data["file"]))
         try:
-            st = path.lstat()
+            st = os.lstat(path)
         except OSError:
             return
         if stat.S_ISREG(st.st_mode) and st.st_size == e.data["size"]:
             self._futures.setdefault(path, self._pool.submit(_hash_one, path))
 
-    def hash_all(self, paths: Iterable[Path]) -> dict[Path, str | OSError]:
+    def hash_all(self, paths: Iterable[str]) -> dict[str, str | OSError]:
         """The SHA-256 of every path (reusing hashes started early)."""
         todo = {p: self._futures.get(p) or self._pool.submit(_hash_one, p) for p in paths}
         return {p: f.result() for p, f in todo.items()}
@@ -282,7 +287,8 @@ def _check_segments(
     facts: dict[str, Any],
     hasher: _Hasher,
 ) -> None:
-    to_hash: dict[Path, Segment] = {}
+    to_hash: dict[str, Segment] = {}
+    folder = str(action_dir)
     seen: dict[str, Segment] = {}
     for s in segments:
         if s.file in seen:
@@ -294,9 +300,9 @@ def _check_segments(
             )
             continue
         seen[s.file] = s
-        path = action_dir / s.file
+        path = os.path.join(folder, s.file)
         try:
-            st = path.lstat()
+            st = os.lstat(path)
         except FileNotFoundError:
             checks.add("segment", Status.FAILED, f"file missing: {s.file}", s.subject)
             continue
@@ -516,6 +522,17 @@ def verify_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> Report:
     Raises :class:`UnreadableError` only when the folder is not a recording at all (no
     ``log.jsonl``, or its first line is not a ``session_started`` entry).
     """
+    return verify_recording_entries(action_dir, gap_tolerance=gap_tolerance)[0]
+
+
+def verify_recording_entries(
+    action_dir: Path, *, gap_tolerance: float = 0.1
+) -> tuple[Report, list[LogEntry] | None]:
+    """:func:`verify_recording`, also returning the log's entries when the whole log is
+    complete, parsed and chained — exactly when :func:`recorder.log.read_log` would return
+    them — else None. A caller that needs the entries too (the container verifier) then parses
+    a long log once instead of twice.
+    """
     if gap_tolerance < 0:
         raise ValueError(f"gap_tolerance {gap_tolerance}: expected >= 0 seconds")
     action_dir = Path(action_dir)
@@ -524,8 +541,8 @@ def verify_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> Report:
     hasher = _Hasher(action_dir)
     try:
         # segment files are hashed on worker threads while this thread parses and checks the log
-        lines, parsed = _read_entries(action_dir / LOG_NAME, checks, hasher.offer)
-        _check_chain(parsed, checks)
+        lines, parsed, tail = _read_entries(action_dir / LOG_NAME, checks, hasher.offer)
+        intact = _check_chain(parsed, checks) and not tail
         _check_checkpoints(lines, parsed, checks, facts)
         entries = [e for e in parsed if e is not None]
         segments = [Segment.of(e) for e in entries if e.kind == "segment_sealed"]
@@ -535,4 +552,5 @@ def verify_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> Report:
     _check_continuity(entries, segments, checks, gap_tolerance)
     _check_unlisted(action_dir, segments, checks)
     facts["tracks"] = sorted({s.track for s in segments})
-    return Report.build("recording", str(action_dir), checks.items, facts)
+    report = Report.build("recording", str(action_dir), checks.items, facts)
+    return report, entries if intact else None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import os
 import resource
 import shutil
@@ -33,45 +34,141 @@ import sys
 import tempfile
 import time
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from protocol.container import build_container  # noqa: E402
+from protocol.metadata import protocol_to_json  # noqa: E402
 from protocol.signing import Signer  # noqa: E402
 from protocol.verify import verify_container  # noqa: E402
+from recorder.clock import SessionClock, format_utc  # noqa: E402
+from recorder.log import ActionLog  # noqa: E402
 from tests.pki.fixtures import signer  # noqa: E402
+from tests.pki.recording import DOC_ID, protocol_for  # noqa: E402
 
 SEGMENT_SECONDS = 2
 VIDEO_SEGMENT = 190_000  # ≈760 kbit/s video
 AUDIO_SEGMENT = 8_000  # ≈32 kbit/s audio
 BIG_VIDEO_SEGMENT = 600_000  # ≈2.4 Mbit/s video: 2 h × 2 people ≈ 4.3 GB
 HUGE_MEMBER = (1 << 32) + (300 << 20)  # 4.3 GiB: one member beyond the 32-bit zip limit
+HUGE_NAME = "witness-video-huge.ts"  # not in the log: its segment checks fail, as expected
+
+
+class _ScriptedClock(SessionClock):
+    """A session clock whose ``now`` is set by the script (a 2-hour log made in seconds)."""
+
+    at = 0.0
+
+    def now(self) -> float:
+        return self.at
+
+    def set(self, t: float) -> None:
+        object.__setattr__(self, "at", t)  # the dataclass is frozen
+
+
+PEOPLE = ("investigator", "witness")
 
 
 def make_recording(folder: Path, seconds: int, video_segment: int = VIDEO_SEGMENT) -> int:
-    """Write segment-sized random files for 2 participants (video + audio each)."""
+    """Write a recording as the recorder leaves it: segment-sized random files for 2
+    participants (video + audio each), their playlists and a real action log — hash-chained,
+    one ``segment_sealed`` per segment with its size and SHA-256, a signed checkpoint every
+    30 s, ``playlist_written`` / ``track_ended`` per track and a final checkpoint — so that
+    verify's log, chain, Merkle, checkpoint, continuity and summary checks do their real work.
+    The log is fsynced once at the end, not per entry as the live recorder does."""
     pool = os.urandom(video_segment + 4096)
     total = 0
     n = seconds // SEGMENT_SECONDS
-    for person in ("investigator", "witness"):
-        for media, size in (("video", video_segment), ("audio", AUDIO_SEGMENT)):
+    clock = _ScriptedClock(0.0, datetime(2026, 11, 29, 6, 0, tzinfo=UTC))
+    real_fsync = os.fsync
+    os.fsync = lambda fd: None  # 15,000 appends; one fsync below
+    try:
+        log = ActionLog.create(
+            folder,
+            clock=clock,
+            signing_key=Ed25519PrivateKey.generate(),
+            action_id="BENCH",
+            data={"segment_seconds": SEGMENT_SECONDS, "first_segment_seconds": SEGMENT_SECONDS},
+        )
+        tracks = [
+            (p, m, s)
+            for p in PEOPLE
+            for m, s in (("video", video_segment), ("audio", AUDIO_SEGMENT))
+        ]
+        for person in PEOPLE:
+            log.append("participant_joined", {"participant": person, "role": person}, t=0.0)
+        for person, media, _size in tracks:
             track = f"{person}-{media}"
-            d = folder / "media" / track
-            d.mkdir(parents=True)
-            lines = ["#EXTM3U", "#EXT-X-TARGETDURATION:2"]
-            for i in range(n):
+            (folder / "media" / track).mkdir(parents=True)
+            codec = "h264" if media == "video" else "aac"
+            log.append(
+                "track_started",
+                {"track": track, "media": media, "participant": person, "codec": codec},
+                t=0.0,
+            )
+        for i in range(n):
+            start, end = float(i * SEGMENT_SECONDS), float((i + 1) * SEGMENT_SECONDS)
+            for person, media, size in tracks:
+                track = f"{person}-{media}"
                 name = f"{track}-{i:06d}.ts"
                 off = (i * 4099) % 4096
                 data = i.to_bytes(8, "big") + pool[off : off + size - 8]
-                (d / name).write_bytes(data)
+                (folder / "media" / track / name).write_bytes(data)
                 total += len(data)
-                lines += ["#EXTINF:2.0,", name]
-            (d / f"{track}.m3u8").write_text("\n".join(lines) + "\n#EXT-X-ENDLIST\n")
-    (folder / "log.jsonl").write_text('{"synthetic": true}\n')
+                entry: dict[str, Any] = {
+                    "track": track,
+                    "index": i,
+                    "file": f"media/{track}/{name}",
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "start": start,
+                    "end": end,
+                    "start_utc": format_utc(clock.to_utc(start)),
+                    "end_utc": format_utc(clock.to_utc(end)),
+                    "frames": 60 if media == "video" else 94,
+                    "recovered": False,
+                    "media": media,
+                    "codec": "h264" if media == "video" else "aac",
+                }
+                entry |= (
+                    {"width": 640, "height": 480} if media == "video" else {"sample_rate": 48000}
+                )
+                log.append("segment_sealed", entry, t=end + 0.01)
+            if end % 30 == 0:
+                clock.set(end + 0.02)
+                log.checkpoint()
+        clock.set(n * SEGMENT_SECONDS + 0.1)
+        for person, media, _size in tracks:
+            track = f"{person}-{media}"
+            lines = ["#EXTM3U", f"#EXT-X-TARGETDURATION:{SEGMENT_SECONDS}"]
+            for i in range(n):
+                lines += [f"#EXTINF:{SEGMENT_SECONDS}.0,", f"{track}-{i:06d}.ts"]
+            playlist = ("\n".join(lines) + "\n#EXT-X-ENDLIST\n").encode()
+            rel = f"media/{track}/{track}.m3u8"
+            (folder / rel).write_bytes(playlist)
+            digest = hashlib.sha256(playlist).hexdigest()
+            log.append("playlist_written", {"file": rel, "sha256": digest, "track": track})
+            log.append("track_ended", {"track": track, "segments": n})
+        log.append("session_ended", {"reason": "stopped"})
+        log.checkpoint()
+        log.close()
+    finally:
+        os.fsync = real_fsync
+    with open(folder / "log.jsonl", "rb") as f:
+        os.fsync(f.fileno())
     return total
+
+
+def protocol_json(action: Path) -> bytes:
+    """The sample protocol with this recording's summary (Merkle root, tree size, segments
+    per track, log SHA-256), so verify's summary and signer checks pass as for a real one."""
+    return protocol_to_json(protocol_for(action))
 
 
 def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
@@ -136,7 +233,7 @@ def zip64_checks(out: Path) -> None:
     )
 
 
-def build_once(action: Path, out: Path, key: Signer) -> tuple[float, float, float]:
+def build_once(action: Path, out: Path, key: Signer, proto: bytes) -> tuple[float, float, float]:
     """Build + sign a container; (wall seconds, CPU seconds, seconds spent in fsync).
 
     The signer is loaded beforehand: unlocking a PKCS#12 file is the person's key, not the
@@ -158,9 +255,9 @@ def build_once(action: Path, out: Path, key: Signer) -> tuple[float, float, floa
                 out,
                 action_dir=action,
                 protocol_pdf=b"%PDF-1.7 bench",
-                protocol_json=b"{}",
+                protocol_json=proto,
                 signer=key,
-                container_id="BENCH",
+                container_id=DOC_ID,
                 overwrite=True,
             )
         )
@@ -169,15 +266,22 @@ def build_once(action: Path, out: Path, key: Signer) -> tuple[float, float, floa
         os.fsync = real_fsync
 
 
-def verify_once(out: Path) -> tuple[float, float]:
-    """Verify the container; (wall seconds, CPU seconds). Fails unless digests and signature
-    check out."""
+def verify_once(out: Path, unlogged: str | None = None) -> tuple[float, float]:
+    """Verify the container; (wall seconds, CPU seconds). Fails unless every check passes
+    (warnings allowed: the DEMO certificate chain, no time-stamp); failures naming the file
+    ``unlogged`` (``--huge-member``'s segment, which the log does not list) are expected."""
     c = cpu_seconds()
     t = time.perf_counter()
     report = verify_container(out)
     wall, cpu = time.perf_counter() - t, cpu_seconds() - c
-    digest = [c for c in report.checks if c.name in ("digest", "signature")]
-    assert digest and all(c.status.value == "ok" for c in digest), report.summary()
+    failed = [
+        c
+        for c in report.checks
+        if c.status.value == "failed" and not (unlogged and unlogged in f"{c.subject} {c.message}")
+    ]
+    names = {c.name for c in report.checks}
+    wanted = {"digest", "signature", "segment", "summary", "chain", "merkle", "checkpoint"}
+    assert not failed and wanted <= names, report.summary()
     return wall, cpu
 
 
@@ -200,7 +304,7 @@ def main() -> None:
         t = time.perf_counter()
         total = make_recording(action, seconds, BIG_VIDEO_SEGMENT if args.big else VIDEO_SEGMENT)
         if args.huge_member:
-            with open(action / "media" / "witness-video" / "witness-video-huge.ts", "wb") as f:
+            with open(action / "media" / "witness-video" / HUGE_NAME, "wb") as f:
                 f.truncate(HUGE_MEMBER)  # sparse: no disk, reads as zeros
             total += HUGE_MEMBER
         files = sorted(p for p in action.rglob("*") if p.is_file())
@@ -214,16 +318,19 @@ def main() -> None:
         openssl_seconds(files)  # both sides then read from a warm page cache
         out = tmp / "bench.asice"
         key = signer("investigator")
+        proto = protocol_json(action)
         rows: list[dict[str, float]] = []
         for i in range(rounds):  # interleaved: each round's ratios see the same machine load
             row: dict[str, float] = {"openssl": openssl_seconds(files)}
             row["openssl_cpu"] = CPU["openssl"]
             if not args.cold:
                 prefault(tmp, total)
-            row["build"], row["build_cpu"], row["fsync"] = build_once(action, out, key)
+            row["build"], row["build_cpu"], row["fsync"] = build_once(action, out, key, proto)
             row["openssl_out"] = openssl_seconds([out])
             row["openssl_out_cpu"] = CPU["openssl"]
-            row["verify"], row["verify_cpu"] = verify_once(out)
+            row["verify"], row["verify_cpu"] = verify_once(
+                out, HUGE_NAME if args.huge_member else None
+            )
             rows.append(row)
             print(
                 f"round {i + 1}: openssl {row['openssl']:.2f} s, build {row['build']:.2f} s "
