@@ -18,8 +18,7 @@ from recorder.kinds import LogFormatError
 from recorder.log import LogEntry, read_log
 from recorder.recording import EventLog, Recorder
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
-
-LOOPBACK = ("127.0.0.1",)
+from tests import loopback_media
 
 
 def entries_now(action: Path) -> list[LogEntry]:
@@ -42,13 +41,14 @@ def make_live_session(
 
     ``config`` holds config values by their dotted keys with ``.`` written as ``__``
     (``recording__segment_seconds=1.0``); segments default to 1 s, ICE host candidates to
-    127.0.0.1.
+    127.0.0.1 (see tests/loopback_media.py).
     """
     clock = SessionClock.start()
     values: dict[str, object] = {
         "recording.segment_seconds": 1.0,
         "recording.checkpoint_seconds": 5.0,
-        "network.ice_host_addresses": LOOPBACK,  # media on 127.0.0.1, as signaling
+        # media on 127.0.0.1 as signaling (every interface while a Firefox guest takes part)
+        "network.ice_host_addresses": loopback_media.config_addresses(),
     }
     values |= {key.replace("__", "."): value for key, value in config.items()}
     return LiveSession(

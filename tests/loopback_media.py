@@ -79,6 +79,12 @@ def install() -> None:
     connection.request_received = loopback_checks  # type: ignore[method-assign,assignment]
 
 
+def config_addresses() -> tuple[str, ...]:
+    """The value of ``network.ice_host_addresses`` for a session built now: 127.0.0.1, or every
+    interface (``()``) inside :func:`media_off_loopback`."""
+    return LOOPBACK if _rule["on"] else ()
+
+
 @contextlib.contextmanager
 def media_off_loopback() -> Iterator[None]:
     """Every interface for the duration (a Firefox guest, which offers no loopback candidate)."""

@@ -62,11 +62,11 @@ def test_skips_fail_under_ci(tmp_path: Path) -> None:
     conftest = Path(__file__).resolve().parents[1] / "conftest.py"
     (tmp_path / "conftest.py").write_text(conftest.read_text(encoding="utf-8"), encoding="utf-8")
     base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)]
-    env_ci = {"CI": "true", "PATH": "/usr/bin:/bin"}
-    ci = subprocess.run(base, cwd=tmp_path, env=env_ci, capture_output=True, text=True)
-    local = subprocess.run(
-        base, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True
+    plain = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(conftest.parents[1])}  # its imports
+    ci = subprocess.run(
+        base, cwd=tmp_path, env=plain | {"CI": "true"}, capture_output=True, text=True
     )
+    local = subprocess.run(base, cwd=tmp_path, env=plain, capture_output=True, text=True)
     assert ci.returncode == 1, ci.stdout
     assert "skipped under CI=true" in ci.stdout
     assert local.returncode == 0, local.stdout

@@ -32,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.config import save_config  # noqa: E402
 from app.core.hub import Hub  # noqa: E402
-from app.core.ice_hosts import pin_host_addresses  # noqa: E402
 from app.core.invites import InviteBook  # noqa: E402
 from app.core.participant import Participant  # noqa: E402
 from app.core.signaling.guest_browser import Chromium, pass_device_check, type_pin  # noqa: E402
@@ -40,6 +39,7 @@ from app.core.signaling.server import SignalingServer  # noqa: E402
 from recorder.clock import SessionClock  # noqa: E402
 from recorder.recording import Recorder, SegmentSealed  # noqa: E402
 from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack, read_counter  # noqa: E402
+from tests import loopback_media  # noqa: E402
 
 
 class MemoryLog:
@@ -68,13 +68,10 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-LOOPBACK = ("127.0.0.1",)
-
-
 async def setup(
     tmp: Path, *, auto_admit: bool
 ) -> tuple[SessionClock, Recorder, SignalingServer, Hub, InviteBook]:
-    pin_host_addresses(LOOPBACK)  # media on 127.0.0.1, as signaling
+    loopback_media.install()  # media on 127.0.0.1, as signaling (the tests' rule)
     clock = SessionClock.start()
     rec = await Recorder.start(
         tmp / "action",
@@ -258,7 +255,7 @@ async def bench_load(tmp: Path, seconds: float) -> dict[str, Any]:
     _, rec, server, hub, book = await setup(tmp / "load", auto_admit=True)
     roles = ("witness", "expert", "defender")
     loopback = tmp / "loopback.toml"  # the `tergeu join` processes: media on 127.0.0.1 too
-    save_config({"network.ice_host_addresses": list(LOOPBACK)}, loopback)
+    save_config({"network.ice_host_addresses": list(loopback_media.LOOPBACK)}, loopback)
     procs = []
     for n, role in enumerate(roles, start=1):
         issued = book.issue(
