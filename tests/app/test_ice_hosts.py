@@ -150,3 +150,17 @@ def test_settings_dialog_edits_the_addresses(qtbot: object, tmp_path: Path) -> N
     editor.setText("127.0.0.1, ::1")
     dialog.save()
     assert load_config(path)["network.ice_host_addresses"] == ("127.0.0.1", "::1")
+
+
+def test_join_refuses_an_address_not_of_this_computer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    config = tmp_path / "tergeu.toml"
+    config.write_text('[network]\nice_host_addresses = ["203.0.113.7"]\n', encoding="utf-8")
+    link = "http://127.0.0.1:9/a/A1/join#token"
+    assert main(["--config", str(config), "join", link, "--pin", "123456"]) == 2
+    err = capsys.readouterr().err
+    assert "tergeu join: network.ice_host_addresses: 203.0.113.7 is not an address" in err
+    assert ice_hosts.pinned_host_addresses() == ("127.0.0.1",)
