@@ -137,6 +137,8 @@ async def test_live_session_media_on_loopback_both_ends(tmp_path: Path) -> None:
 
 
 def test_settings_dialog_edits_the_addresses(qtbot: object, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
     from app.core.config import Config, load_config
     from app.ui.settings import SettingsDialog
 
@@ -144,6 +146,7 @@ def test_settings_dialog_edits_the_addresses(qtbot: object, tmp_path: Path) -> N
     dialog = SettingsDialog(Config(), path)
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]
     editor = dialog.editors["network.ice_host_addresses"]
+    assert isinstance(editor, QLineEdit)
     editor.setText("10.0.0.300")
     dialog.save()
     assert "'10.0.0.300' is not an IP address" in dialog.error.text()
