@@ -153,11 +153,14 @@ async def append_addendum(
     refers_to: tuple[str, bytes],
     signer: Signer,
     timestamper: TimeStamper | None = None,
+    number: int | None = None,
 ) -> tuple[str, str]:
     """Append ``data`` as addendum ``name`` with its own signed ASiCManifest.
 
-    ``refers_to`` is (manifest member, its SHA-256). Returns (manifest, signature) member
-    names. The lower-level step of :func:`add_refusal`; the content is not checked here.
+    ``refers_to`` is (manifest member, its SHA-256); ``number`` that of the new ASiCManifest
+    (default: the next free one; a number in use is refused when appending). Returns
+    (manifest, signature) member names. The lower-level step of :func:`add_refusal`; the
+    content is not checked here.
     """
     container = Path(container)
     if not name.startswith(ADDENDA):
@@ -168,9 +171,10 @@ async def append_addendum(
             numbers = [int(m.group(1)) for n in zf.namelist() if (m := ASIC_MANIFEST_RE.match(n))]
         return max(numbers, default=0) + 1
 
-    number = await asyncio.to_thread(next_number)
-    if number > 999:
-        raise ProtocolError(f"{container}: no free ASiCManifest number left (999 used)")
+    if number is None:
+        number = await asyncio.to_thread(next_number)
+    if not 1 <= number <= 999:
+        raise ProtocolError(f"{container}: ASiCManifest number {number} is outside 1..999")
     sig_uri = f"META-INF/signature{number:03d}.p7s"
     manifest_uri = f"META-INF/ASiCManifest{number:03d}.xml"
     objects = sorted(
@@ -192,18 +196,43 @@ async def append_addendum(
     return manifest_uri, sig_uri
 
 
-def _read(container: Path) -> tuple[dict[str, Any], dict[str, Any], str, bytes, list[str]]:
-    """(container.json, protocol.json, first manifest name, its bytes, member names)."""
+@dataclass(frozen=True)
+class _Parts:
+    """What recording a refusal needs from the container, read in one pass over the zip."""
+
+    meta: dict[str, Any]
+    proto: dict[str, Any]
+    first: str  # the protocol's first ASiCManifest
+    first_bytes: bytes
+    first_p7s: bytes
+    names: frozenset[str]
+    addenda: list[Addendum]
+    next_number: int  # of the next ASiCManifest
+
+
+def _read(container: Path) -> _Parts:
+    # one open and one parse of the manifests: a two-hour container lists ~15,000 members
     with open_zip(container) as zf:
-        manifests, _ = split_addenda(read_manifests(zf))
+        everything = read_manifests(zf)
+        manifests, _ = split_addenda(everything)
         if not manifests:
             raise ProtocolError(f"{container}: the protocol is not signed; nothing to add to")
         first = f"META-INF/ASiCManifest{min(manifests):03d}.xml"
         try:
             proto = parse_json_object(zf.read("protocol.json"), what="protocol.json")
+            first_p7s = zf.read(manifests[min(manifests)].sig_uri)
         except (KeyError, CanonicalJSONError) as e:
-            raise ProtocolError(f"{container}: protocol.json unreadable: {e}") from e
-        return read_container_json(zf), proto, first, zf.read(first), zf.namelist()
+            raise ProtocolError(f"{container}: cannot record a refusal in it: {e}") from e
+        return _Parts(
+            read_container_json(zf),
+            proto,
+            first,
+            zf.read(first),
+            first_p7s,
+            frozenset(zf.namelist()),
+            _addenda_in(zf, everything),
+            max(everything) + 1,
+        )
 
 
 async def add_refusal(
@@ -225,9 +254,9 @@ async def add_refusal(
     if tsa_url and timestamper is not None:
         raise ProtocolError("give either tsa_url or timestamper, not both")
     ts = http_timestamper(tsa_url) if tsa_url else timestamper
-    meta, proto, first, first_bytes, names = await asyncio.to_thread(_read, container)
-    with open_zip(container) as zf:
-        first_p7s = zf.read(first.replace("ASiCManifest", "signature").replace(".xml", ".p7s"))
+    parts = await asyncio.to_thread(_read, container)
+    meta, proto, first, first_bytes = parts.meta, parts.proto, parts.first, parts.first_bytes
+    first_p7s, names, existing = parts.first_p7s, parts.names, parts.addenda
     first_result = await validate_signature(first, first_bytes, first_p7s, None)
     official = first_result.identity
     me = signer.identity
@@ -243,7 +272,6 @@ async def add_refusal(
             f"participant {refusal.participant_id!r}: expected a participant of the protocol "
             f"with an IIN ({', '.join(k for k, p in people.items() if p.get('iin'))})"
         )
-    existing = await asyncio.to_thread(read_addenda, container)
     for a in existing:
         if a.content.get("request_id") == refusal.request_id:
             raise ProtocolError(f"the refusal of request {refusal.request_id} is in {a.uri}")
@@ -281,6 +309,7 @@ async def add_refusal(
         refers_to=(first, hashlib.sha256(first_bytes).digest()),
         signer=signer,
         timestamper=ts,
+        number=parts.next_number,
     )
     return Addendum(number, uri, manifest, signature, content)
 
@@ -288,24 +317,25 @@ async def add_refusal(
 def read_addenda(container: Path) -> list[Addendum]:
     """The addenda in ``container`` as their manifests list them (parsed, not verified)."""
     with open_zip(container) as zf:
-        out = []
-        for number, manifest in sorted(read_manifests(zf).items()):
-            for o in manifest.objects:
-                if m := REFUSAL_RE.match(o.uri):
-                    try:
-                        content = parse_json_object(zf.read(o.uri), what=o.uri)
-                    except (KeyError, CanonicalJSONError):
-                        content = {}
-                    out.append(
-                        Addendum(
-                            int(m.group(1)),
-                            o.uri,
-                            f"META-INF/ASiCManifest{number:03d}.xml",
-                            manifest.sig_uri,
-                            content,
-                        )
-                    )
-        return out
+        return _addenda_in(zf, read_manifests(zf))
+
+
+def _addenda_in(zf: zipfile.ZipFile, manifests: dict[int, AsicManifest]) -> list[Addendum]:
+    out = []
+    for number, manifest in sorted(manifests.items()):
+        if not is_addendum_manifest(manifest):
+            continue
+        for o in manifest.objects:
+            if m := REFUSAL_RE.match(o.uri):
+                try:
+                    content = parse_json_object(zf.read(o.uri), what=o.uri)
+                except (KeyError, CanonicalJSONError):
+                    content = {}
+                manifest_name = f"META-INF/ASiCManifest{number:03d}.xml"
+                out.append(
+                    Addendum(int(m.group(1)), o.uri, manifest_name, manifest.sig_uri, content)
+                )
+    return out
 
 
 # --- verification ---------------------------------------------------------------------------
