@@ -2,16 +2,16 @@
 
 Starts the real signaling server and hub on loopback (media too: ICE on 127.0.0.1 only), makes
 a demo PKI, invites synthetic guests (witnesses) and experts who join as separate ``tergeu join
---synthetic`` processes (with
-``--browser`` the first guest is a headless Chromium going through the real guest page with fake
-devices), admits them from the lobby and runs the real procedure of the action type
-(:class:`~app.core.procedure.ProcedureRun`: every step started and done in order; each
-acknowledgment is the participant's own act — the text shown on their side, their typed name and
-the hash of the text sent back — and the read-back of a draft). With ``--browser`` the guest's
-document and face stills are taken at the camera's full resolution and stored as evidence.
-Everything is recorded; the recording is verified, the protocol (PDF + JSON) generated, signed
-with the demo investigator identity into an ``.asice`` container and the container verified. The
-container path is the last line of output; the exit code is 0 only if the container verifies.
+--synthetic`` processes (with ``--browser`` the first guest is a headless Chromium going through
+the real guest page with fake devices), admits them from the lobby and runs the real procedure
+of the action type (:class:`~app.core.procedure.ProcedureRun`: every step started and done in
+order; each acknowledgment is the participant's own act — the text shown on their side, their
+typed name and the hash of the text sent back — and the read-back of a draft). With ``--browser``
+the guest's document and face stills are taken at the camera's full resolution and stored as
+evidence. Everything is recorded; the recording is verified, the protocol (PDF + JSON) generated,
+signed with the demo investigator identity into an ``.asice`` container and the container
+verified. The container path is the last line of output; the exit code is 0 only if the container
+verifies.
 """
 
 from __future__ import annotations
