@@ -310,8 +310,20 @@
         <translation>бұғатталды (қате PIN)</translation>
     </message>
     <message>
+        <source>refusal recorded</source>
+        <translation>бас тарту тіркелді</translation>
+    </message>
+    <message>
         <source>Request co-signatures…</source>
         <translation>Қол қоюды сұрау…</translation>
+    </message>
+    <message>
+        <source>Record the refusal in the container</source>
+        <translation>Бас тартуды контейнерге тіркеу</translation>
+    </message>
+    <message>
+        <source>Adds the refusal and its reason to the container as an addendum signed with your key. The signed protocol and every signature stay unchanged.</source>
+        <translation>Бас тартуды және оның себебін контейнерге сіздің кілтіңізбен қол қойылған қосымша ретінде қосады. Қол қойылған хаттама мен барлық қолтаңбалар өзгеріссіз қалады.</translation>
     </message>
     <message>
         <source>Participant</source>
@@ -338,12 +350,24 @@
         <translation>Қолтаңба қосылуда</translation>
     </message>
     <message>
+        <source>Recording the refusal</source>
+        <translation>Бас тарту тіркелуде</translation>
+    </message>
+    <message>
         <source>Verifying</source>
         <translation>Тексерілуде</translation>
     </message>
     <message>
         <source>Co-signature of %1 added; the container verifies</source>
         <translation>%1 қолтаңбасы қосылды; контейнер тексерістен өтті</translation>
+    </message>
+    <message>
+        <source>Refusal of %1 recorded in the container; the container verifies</source>
+        <translation>%1 бас тартуы контейнерге тіркелді; контейнер тексеруден өтеді</translation>
+    </message>
+    <message>
+        <source>Refusal of %1 recorded, but the container does not verify</source>
+        <translation>%1 бас тартуы тіркелді, бірақ контейнер тексеруден өтпейді</translation>
     </message>
     <message>
         <source>until %1</source>
@@ -566,6 +590,10 @@
     <message>
         <source>Queued for upload in %1</source>
         <translation>Жіберу кезегіне қойылды: %1</translation>
+    </message>
+    <message>
+        <source>the container with the recorded refusal is queued for upload</source>
+        <translation>тіркелген бас тартуы бар контейнер жіберуге кезекке қойылды</translation>
     </message>
     <message>
         <source>the co-signed container is queued for upload</source>
@@ -1429,6 +1457,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Сегменттер: %1 бүтін, %2 өзгертілген, %3 жоқ, %4 қалпына келтірілген</translation>
     </message>
     <message>
+        <source>Refusal to sign recorded by %1: %2 — “%3”</source>
+        <translation>Қол қоюдан бас тартуды %1 тіркеді: %2 — «%3»</translation>
+    </message>
+    <message>
         <source>passed</source>
         <translation>өтті</translation>
     </message>
@@ -1518,6 +1550,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>TURN credential</source>
         <translation>TURN құпиясөзі</translation>
+    </message>
+    <message>
+        <source>Media addresses of this computer, comma-separated (empty: all)</source>
+        <translation>Осы компьютердің медиа мекенжайлары, үтір арқылы (бос: барлығы)</translation>
     </message>
     <message>
         <source>Segment length, seconds (1–10)</source>

@@ -310,8 +310,20 @@
         <translation>заблокирован (неверные PIN)</translation>
     </message>
     <message>
+        <source>refusal recorded</source>
+        <translation>отказ записан</translation>
+    </message>
+    <message>
         <source>Request co-signatures…</source>
         <translation>Запросить подписи…</translation>
+    </message>
+    <message>
+        <source>Record the refusal in the container</source>
+        <translation>Записать отказ в контейнер</translation>
+    </message>
+    <message>
+        <source>Adds the refusal and its reason to the container as an addendum signed with your key. The signed protocol and every signature stay unchanged.</source>
+        <translation>Добавляет отказ и его причину в контейнер как приложение, подписанное вашим ключом. Подписанный протокол и все подписи остаются без изменений.</translation>
     </message>
     <message>
         <source>Participant</source>
@@ -338,12 +350,24 @@
         <translation>Добавляем подпись</translation>
     </message>
     <message>
+        <source>Recording the refusal</source>
+        <translation>Запись отказа</translation>
+    </message>
+    <message>
         <source>Verifying</source>
         <translation>Проверка</translation>
     </message>
     <message>
         <source>Co-signature of %1 added; the container verifies</source>
         <translation>Подпись %1 добавлена; контейнер проходит проверку</translation>
+    </message>
+    <message>
+        <source>Refusal of %1 recorded in the container; the container verifies</source>
+        <translation>Отказ %1 записан в контейнер; контейнер проходит проверку</translation>
+    </message>
+    <message>
+        <source>Refusal of %1 recorded, but the container does not verify</source>
+        <translation>Отказ %1 записан, но контейнер не проходит проверку</translation>
     </message>
     <message>
         <source>until %1</source>
@@ -566,6 +590,10 @@
     <message>
         <source>Queued for upload in %1</source>
         <translation>Поставлено в очередь на отправку: %1</translation>
+    </message>
+    <message>
+        <source>the container with the recorded refusal is queued for upload</source>
+        <translation>контейнер с записанным отказом поставлен в очередь на отправку</translation>
     </message>
     <message>
         <source>the co-signed container is queued for upload</source>
@@ -1429,6 +1457,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
         <translation>Сегменты: %1 целы, %2 изменены, %3 отсутствуют, %4 восстановлены</translation>
     </message>
     <message>
+        <source>Refusal to sign recorded by %1: %2 — “%3”</source>
+        <translation>Отказ от подписи записан %1: %2 — «%3»</translation>
+    </message>
+    <message>
         <source>passed</source>
         <translation>пройдена</translation>
     </message>
@@ -1518,6 +1550,10 @@ Create one with “New case” (Ctrl+N) using its ERDR number.</source>
     <message>
         <source>TURN credential</source>
         <translation>Пароль TURN</translation>
+    </message>
+    <message>
+        <source>Media addresses of this computer, comma-separated (empty: all)</source>
+        <translation>Адреса этого компьютера для медиа, через запятую (пусто: все)</translation>
     </message>
     <message>
         <source>Segment length, seconds (1–10)</source>
