@@ -44,13 +44,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from protocol.container import build_container  # noqa: E402
-from protocol.metadata import protocol_to_json  # noqa: E402
 from protocol.signing import Signer  # noqa: E402
 from protocol.verify import verify_container  # noqa: E402
 from recorder.clock import SessionClock, format_utc  # noqa: E402
 from recorder.log import ActionLog  # noqa: E402
 from tests.pki.fixtures import signer  # noqa: E402
-from tests.pki.recording import DOC_ID, protocol_for  # noqa: E402
+from tests.pki.recording import DOC_ID  # noqa: E402
 
 SEGMENT_SECONDS = 2
 VIDEO_SEGMENT = 190_000  # ≈760 kbit/s video
@@ -167,8 +166,20 @@ def make_recording(folder: Path, seconds: int, video_segment: int = VIDEO_SEGMEN
 
 def protocol_json(action: Path) -> bytes:
     """The sample protocol with this recording's summary (Merkle root, tree size, segments
-    per track, log SHA-256), so verify's summary and signer checks pass as for a real one."""
-    return protocol_to_json(protocol_for(action))
+    per track, log SHA-256), so verify's summary and signer checks pass as for a real one.
+
+    Made in a child process: reading the 15,000-entry log here would leave its memory in this
+    process's heap and inflate the peak reported for the build and the verify."""
+    code = (
+        "import sys; from pathlib import Path; "
+        "from protocol.metadata import protocol_to_json; "
+        "from tests.pki.recording import protocol_for; "
+        "sys.stdout.buffer.write(protocol_to_json(protocol_for(Path(sys.argv[1]))))"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code, str(action)], cwd=ROOT, check=True, capture_output=True
+    )
+    return child.stdout
 
 
 def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:

@@ -301,3 +301,34 @@ def test_container_id_other_than_the_protocol_document_id_fails_summary(tmp_path
     )
     [failed] = verify_container(out).failed("summary")
     assert "'another-id-1'" in failed.message and DOC_ID in failed.message
+
+
+def test_an_addendum_whose_file_was_removed_is_still_checked(
+    built: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """verify skips the addendum checks only when nothing of an addendum is left: here its
+    manifest remains (no addenda/ member), and the missing file must fail."""
+    import datetime as dt
+
+    from protocol.addenda import Refusal, add_refusal
+
+    refused = _copy(built, tmp_path)
+    asyncio.run(
+        add_refusal(
+            refused,
+            Refusal(
+                "specialist",
+                "не согласна",
+                dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC),
+                "0123456789abcdef",
+            ),
+            signer("investigator"),
+        )
+    )
+    with zipfile.ZipFile(refused) as zf:
+        [member] = [n for n in zf.namelist() if n.startswith("addenda/")]
+    assert not verify_container(refused).failed("addendum-digest")
+    gone = rewrite_zip(refused, tmp_path / "gone.asice", change={member: lambda b: None})
+    report = verify_container(gone)
+    assert report.failed("addendum-digest") or report.failed("addendum"), report.summary()
+    assert verify_container(built[0]).facts["addenda"] == []
