@@ -159,7 +159,7 @@ def _parse_canonical(raw: bytes) -> LogEntry | None:
     object — every other check is the same.
     """
     try:
-        obj = json.loads(raw)
+        obj = json.loads(raw.decode("utf-8"))  # bytes would go through detect_encoding
         if type(obj) is not dict or len(obj) != len(ENTRY_FIELDS):
             return None
         for name, typ in (("kind", str), ("utc", str), ("data", dict), ("prev", str)):
