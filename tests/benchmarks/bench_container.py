@@ -4,7 +4,10 @@ Run: ``.venv/bin/python tests/benchmarks/bench_container.py [--quick] [--rounds 
 [--big [--huge-member]]``. Segment files are random bytes of realistic sizes (≈1.4 GB in all;
 ``--quick`` ≈190 MB; ``--big`` ≈4.3 GB at ≈2.4 Mbit/s video, so member offsets pass 4 GiB and the
 zip needs ZIP64; ``--huge-member`` adds one 4.3 GiB sparse segment, a member that itself needs
-ZIP64).
+ZIP64). The action log is a real one (:func:`make_recording`: ~14,700 hash-chained entries for
+2 hours, one ``segment_sealed`` per segment, a signed checkpoint every 30 s) and protocol.json
+carries its summary, so the verify's log, chain, Merkle, checkpoint, segment and summary checks
+all run and must pass.
 
 Fair comparison, like for like: the page cache is warm for both sides (the recording is read once
 before the first round; the container is read right after it is written), and each round runs, in
