@@ -10,6 +10,7 @@ import copy
 import json
 import math
 import re
+import sys
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,14 +41,21 @@ def _utc_ok(utc: str) -> bool:
     return True
 
 
+_intern = sys.intern
+
+
 def _plain_copy(value: Any) -> Any:
     """A deep copy of a JSON value (dicts, lists, scalars) — what copy.deepcopy gives for
     these, at a fraction of its cost; any other type goes to copy.deepcopy."""
     t = type(value)
-    if t is str or t is int or t is float or t is bool or value is None:
+    if t is str:
+        # short values (a kind's track, media, codec) repeat in thousands of entries
+        return _intern(value) if len(value) < 32 else value
+    if t is int or t is float or t is bool or value is None:
         return value
     if t is dict:
-        return {k: _plain_copy(v) for k, v in value.items()}
+        # keys interned: a long log repeats a handful of keys in every entry's data
+        return {(_intern(k) if type(k) is str else k): _plain_copy(v) for k, v in value.items()}
     if t is list:
         return [_plain_copy(v) for v in value]
     return copy.deepcopy(value)
@@ -76,6 +84,8 @@ class LogEntry:
         if not math.isfinite(self.t) or self.t < 0:
             raise LogFormatError(f"{where}: t {self.t!r}, expected finite seconds >= 0")
         object.__setattr__(self, "t", float(self.t))
+        if type(self.kind) is str:
+            object.__setattr__(self, "kind", _intern(self.kind))
         if not (isinstance(self.utc, str) and _utc_ok(self.utc)):
             try:
                 parse_utc(self.utc, what=f"{where} utc")
@@ -91,7 +101,9 @@ class LogEntry:
         validate_data(self.kind, plain, where=where)
         object.__setattr__(self, "data", types.MappingProxyType(plain))
         head, rest = self._encode(where)
-        object.__setattr__(self, "_body", head + b"," + rest)
+        # only the line is kept (a two-hour log has some 15,000 entries); the hashed body is the
+        # line without its hash field, cut out of it when asked for
+        object.__setattr__(self, "_head", len(head))
         object.__setattr__(self, "_line", head + b',"hash":"' + self.hash.encode() + b'",' + rest)
 
     def _encode(self, where: str) -> tuple[bytes, bytes]:
@@ -134,8 +146,17 @@ class LogEntry:
 
     def expected_hash(self) -> str:
         """The chain hash this entry's content and ``prev`` call for."""
-        body: bytes = self.__dict__["_body"]
-        return hash_encoded(self.prev, body)
+        line: bytes = self.__dict__["_line"]
+        head: int = self.__dict__["_head"]
+        cut = head + len(b',"hash":"') + len(self.hash.encode()) + len(b'",')  # the hash field
+        return hash_encoded(self.prev, line[:head] + b"," + line[cut:])
+
+    def _share_line(self, raw: bytes) -> LogEntry:
+        """This entry, keeping ``raw`` (equal to its line) instead of its own copy: the reader
+        holds the file's lines anyway."""
+        if type(raw) is bytes:
+            object.__setattr__(self, "_line", raw)
+        return self
 
 
 def parse_line(raw: bytes, *, what: str) -> LogEntry:
@@ -172,7 +193,7 @@ def _parse_canonical(raw: bytes) -> LogEntry | None:
         )
     except Exception:  # whatever it is, the strict parser decides and says why
         return None
-    return entry if entry.line() == raw else None
+    return entry._share_line(raw) if entry.line() == raw else None
 
 
 def _parse_strict(raw: bytes, *, what: str) -> LogEntry:
@@ -199,7 +220,7 @@ def _parse_strict(raw: bytes, *, what: str) -> LogEntry:
         raise type(e)(f"{what}: {e}") from e
     if entry.line() != raw:
         raise LogFormatError(f"{what}: not in canonical form (RFC 8785); the line was rewritten")
-    return entry
+    return entry._share_line(raw)
 
 
 def link_problem(entry: LogEntry, position: int, prev_hash: str | None) -> str | None:
