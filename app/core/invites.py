@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
@@ -94,8 +95,13 @@ class IssuedInvite:
 
     def qr_png(self, path: Path, *, scale: int = 8) -> Path:
         """Write a QR code of the link as PNG (owner-only: it carries the token)."""
-        segno.make(self.link, error="m").save(str(path), kind="png", scale=scale)
-        path.chmod(0o600)
+        png = io.BytesIO()
+        segno.make(self.link, error="m").save(png, kind="png", scale=scale)
+        # created owner-only, never readable by others even for a moment
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), 0o600)  # an existing file keeps its mode on O_CREAT
+            out.write(png.getvalue())
         return path
 
     def qr_svg(self) -> str:

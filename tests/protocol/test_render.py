@@ -151,7 +151,7 @@ def test_qr_on_last_page_carries_container_id_and_merkle_root(tmp_path: Path) ->
     (png,) = tmp_path.glob("pg*.png")
     image = cv2.imread(str(png))
     assert image is not None
-    data, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    data, _, _ = cv2.QRCodeDetectorAruco().detectAndDecode(image)
     p = sample_protocol()
     assert data == qr_payload(p)
     assert p.document_id in data and p.recording is not None and p.recording.merkle_root in data
