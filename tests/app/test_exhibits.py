@@ -60,6 +60,21 @@ def colour_of(rgb: np.ndarray) -> str:
     return "other"
 
 
+async def settled(count: Callable[[], int], quiet: float = 0.5, timeout: float = 10.0) -> int:
+    """``count()`` once it has not moved for ``quiet`` seconds (frames in flight have landed)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    value = count()
+    while True:
+        await asyncio.sleep(quiet)
+        now = count()
+        if now == value:
+            return now
+        if loop.time() > deadline:
+            raise AssertionError(f"still receiving after {timeout} s: {value} -> {now}")
+        value = now
+
+
 def is_tone(samples: np.ndarray, rate: int) -> bool:
     """The clip's 440 Hz tone, clearly: its band holds most of the frame's energy.
 
@@ -228,8 +243,7 @@ async def test_picture_and_clip_shown_to_one_participant(live: Live, tmp_path: P
     await live.hub.stop_exhibit(1)
     assert live.hub.exhibit_shown is None
     await until(lambda: live.participants["witness"].exhibit is None, "the tile taken away")
-    await asyncio.sleep(0.3)  # frames already on their way
-    stopped = sum(w1.exhibit.values())
+    stopped = await settled(lambda: sum(w1.exhibit.values()))  # frames already on their way
     back = w1.video.get("other", 0)
     await until(lambda: w1.video.get("other", 0) >= back + 10, "w1 sees the camera on")
     assert sum(w1.exhibit.values()) == stopped  # the exhibit slot sends nothing now
