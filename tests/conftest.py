@@ -4,6 +4,7 @@ media on 127.0.0.1 only."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Generator
 from pathlib import Path
 
@@ -57,3 +58,27 @@ def pytest_runtest_makereport(
 
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Destroy the windows tests left open while Qt is still whole.
+
+    Otherwise PySide's exit handler deletes every still-wrapped widget in no particular order
+    after the interpreter began finalising, and one whose native window was already gone made
+    the process die with SIGSEGV after all tests had passed (seen under gdb: QWidget::destroy
+    from PySide::destroyQCoreApplication). The product's own exit path is not involved.
+    """
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    QThreadPool.globalInstance().waitForDone(10_000)
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
