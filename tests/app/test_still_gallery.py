@@ -21,40 +21,15 @@ import pytest
 from aiohttp import web
 
 from app.core.expert_view import ExpertView, GalleryItem
-from app.core.hub import Hub
-from app.core.invites import InviteBook
 from app.core.signaling.errors import ProtocolViolation
 from app.core.signaling.messages import SERVER_MESSAGES, Message, parse_message
-from app.core.signaling.server import SignalingServer
-from recorder.clock import SessionClock
-from recorder.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
-from tests.app.test_stills import LogSink, recv
+from tests.app.test_stills import Env as StillsEnv
+from tests.app.test_stills import hub_env, recv
 
 WS = aiohttp.ClientWebSocketResponse
 
 
-class Env:
-    def __init__(self, server: SignalingServer, hub: Hub, book: InviteBook, log: LogSink) -> None:
-        self.server, self.hub, self.book, self.log = server, hub, book, log
-        self.http = aiohttp.ClientSession()
-
-    async def join(self, pid: str, role: str) -> WS:
-        issued = self.book.issue(
-            action_id="A1",
-            participant_id=pid,
-            role=role,
-            display_name=pid,
-            base_url=self.server.base_url,
-        )
-        ws = await self.http.ws_connect(self.server.base_url + "/ws")
-        await send(ws, "hello", protocol=1, action="A1", token=issued.token)
-        assert (await recv(ws))["type"] == "invite"
-        await send(ws, "pin", pin=issued.pin, acknowledged=True, language="ru")
-        assert (await recv(ws))["type"] == "lobby"
-        await self.hub.admit(pid)
-        assert (await recv(ws))["type"] == "admitted"
-        return ws
-
+class Env(StillsEnv):
     async def scene_still(self, ws: WS, data: bytes) -> str:
         """Answer the next ``capture_still`` on ``ws`` with ``data``; its SHA-256."""
         ask = await recv(ws, "capture_still")
@@ -94,26 +69,8 @@ async def nothing_of(ws: WS, kind: str, seconds: float = 0.5) -> None:
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    clock = SessionClock.start()
-    book = InviteBook()
-    server = SignalingServer(book, port=0)
-    await server.start()
-    log = LogSink()
-    hub = Hub(
-        action_id="A1",
-        action_title="Inspection",
-        invites=book,
-        audio=SyntheticAudioTrack(clock),
-        video=SyntheticVideoTrack(clock),
-        recorder=log,
-        evidence_dir=tmp_path / "action",
-    )
-    server.add_session(hub)
-    e = Env(server, hub, book, log)
-    yield e
-    await e.http.close()
-    await hub.close()
-    await server.stop()
+    async for e in hub_env(tmp_path, Env):
+        yield e
 
 
 def png(width: int, height: int, seed: int = 7) -> bytes:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import cv2
@@ -49,11 +49,17 @@ class Env:
         hub.add_listener(self.events.append)
 
     async def admitted_guest(self) -> aiohttp.ClientWebSocketResponse:
+        return await self.join("w1", "witness", display_name="W")
+
+    async def join(
+        self, pid: str, role: str, *, display_name: str | None = None
+    ) -> aiohttp.ClientWebSocketResponse:
+        """``pid`` invited as ``role``, through the PIN and the lobby, admitted by the hub."""
         issued = self.book.issue(
             action_id="A1",
-            participant_id="w1",
-            role="witness",
-            display_name="W",
+            participant_id=pid,
+            role=role,
+            display_name=display_name or pid,
             base_url=self.server.base_url,
         )
         ws = await self.http.ws_connect(self.server.base_url + "/ws")
@@ -65,7 +71,7 @@ class Env:
             json.dumps({"type": "pin", "pin": issued.pin, "acknowledged": True, "language": "ru"})
         )
         assert (await recv(ws))["type"] == "lobby"
-        await self.hub.admit("w1")
+        await self.hub.admit(pid)
         assert (await recv(ws))["type"] == "admitted"
         return ws
 
@@ -89,8 +95,17 @@ async def recv(ws: aiohttp.ClientWebSocketResponse, kind: str | None = None) -> 
             return msg
 
 
+E = TypeVar("E", bound=Env)
+
+
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    async for e in hub_env(tmp_path, Env):
+        yield e
+
+
+async def hub_env(tmp_path: Path, make: type[E]) -> AsyncIterator[E]:
+    """A signaling server with one hub (action A1, synthetic camera, log sink) for ``make``."""
     clock = SessionClock.start()
     book = InviteBook()
     server = SignalingServer(book, port=0)
@@ -106,7 +121,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
         evidence_dir=tmp_path / "action",
     )
     server.add_session(hub)
-    e = Env(server, hub, book, log)
+    e = make(server, hub, book, log)
     yield e
     await e.http.close()
     await hub.close()
