@@ -37,6 +37,18 @@ def find_executable(browser: str, names: tuple[str, ...]) -> str:
     raise SessionError("no_browser", f"no {browser} found (looked for {', '.join(names)})")
 
 
+async def stop_process(proc: asyncio.subprocess.Process | None, grace: float = 5.0) -> None:
+    """End a browser (or driver) process: terminate, then kill if it has not gone in ``grace`` s."""
+    if proc is None or proc.returncode is not None:
+        return
+    proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), grace)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+
+
 def check_key(key: str) -> str:
     if key not in KEYS:
         raise ValueError(f"key {key!r}: expected one of {', '.join(KEYS)}")

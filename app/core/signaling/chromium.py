@@ -17,7 +17,12 @@ from typing import Any
 
 import aiohttp
 
-from app.core.signaling.browser_page import BrowserPage, check_key, find_executable
+from app.core.signaling.browser_page import (
+    BrowserPage,
+    check_key,
+    find_executable,
+    stop_process,
+)
 from app.core.signaling.errors import SessionError
 
 CHROMIUM_FLAGS = (
@@ -188,13 +193,7 @@ class Chromium:
     async def __aexit__(self, *exc: object) -> None:
         if self._http is not None:
             await self._http.close()
-        if self._proc is not None and self._proc.returncode is None:
-            self._proc.terminate()
-            try:
-                await asyncio.wait_for(self._proc.wait(), 5)
-            except TimeoutError:
-                self._proc.kill()
-                await self._proc.wait()
+        await stop_process(self._proc)
         if self._profile is not None:
             with contextlib.suppress(OSError):
                 self._profile.cleanup()

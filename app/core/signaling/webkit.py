@@ -25,7 +25,12 @@ from typing import Any
 
 import aiohttp
 
-from app.core.signaling.browser_page import BrowserPage, check_key, find_executable
+from app.core.signaling.browser_page import (
+    BrowserPage,
+    check_key,
+    find_executable,
+    stop_process,
+)
 from app.core.signaling.errors import SessionError
 
 MINIBROWSER_ARGS = (
@@ -210,10 +215,4 @@ class WebKit:
                         pass
             await self._http.close()
         for proc in reversed(self._procs):
-            if proc.returncode is None:
-                proc.terminate()
-                try:
-                    await asyncio.wait_for(proc.wait(), 5)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_process(proc)
