@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.commands.record import record_synthetic
+from protocol.container import build_container
 from protocol.metadata import protocol_to_json
 from protocol.model import Protocol
 from protocol.recording_checks import read_log_view
@@ -104,3 +105,21 @@ def recorded_action(tmp: Path) -> tuple[Path, bytes, bytes]:
         created = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
         _DOCS["pdf"] = render_pdf(protocol, "ru", created=created)
     return action, _DOCS["pdf"], _DOCS["json"]
+
+
+def signed_container(tmp: Path, name: str = "base.asice", *, timestamper: Any = None) -> Path:
+    """A container of :func:`recorded_action`, signed by the demo investigator, in ``tmp``."""
+    action, pdf, proto = recorded_action(tmp)
+    out = tmp / name
+    asyncio.run(
+        build_container(
+            out,
+            action_dir=action,
+            protocol_pdf=pdf,
+            protocol_json=proto,
+            signer=signer("investigator"),
+            container_id=DOC_ID,
+            timestamper=timestamper,
+        )
+    )
+    return out

@@ -16,13 +16,13 @@ import pytest
 
 from protocol import zipwriter
 from protocol.addenda import Refusal, add_refusal, append_addendum, read_addenda
-from protocol.container import add_signature, build_container
+from protocol.container import add_signature
 from protocol.errors import ProtocolError
 from protocol.verify import verify_container
 from recorder.canonical import canonical_json
 from recorder.report import Report, Status
 from tests.pki.fixtures import MAIN, anchors_dir, flip_byte, rewrite_zip, signer, timestamper
-from tests.pki.recording import DOC_ID, recorded_action
+from tests.pki.recording import signed_container
 
 REASON = "Не согласна с записью моих пояснений: «я этого не говорила»"
 REFUSED_AT = dt.datetime(2026, 11, 27, 9, 41, 7, tzinfo=dt.UTC)
@@ -30,21 +30,7 @@ REFUSED_AT = dt.datetime(2026, 11, 27, 9, 41, 7, tzinfo=dt.UTC)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("addenda")
-    action, pdf, proto = recorded_action(tmp)
-    out = tmp / "base.asice"
-    asyncio.run(
-        build_container(
-            out,
-            action_dir=action,
-            protocol_pdf=pdf,
-            protocol_json=proto,
-            signer=signer("investigator"),
-            container_id=DOC_ID,
-            timestamper=timestamper(),
-        )
-    )
-    return out
+    return signed_container(tmp_path_factory.mktemp("addenda"), timestamper=timestamper())
 
 
 @pytest.fixture(scope="module")

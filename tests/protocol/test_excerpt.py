@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 import zipfile
 from pathlib import Path
@@ -9,13 +8,12 @@ import pytest
 
 from app.cli import main as tergeu
 from app.commands.excerpt import parse_clock
-from protocol.container import build_container
 from protocol.errors import ProtocolError
 from protocol.excerpt import EXCERPT_JSON, make_excerpt
 from protocol.verify import verify_container
 from recorder.report import Status
-from tests.pki.fixtures import flip_byte, rewrite_zip, signer
-from tests.pki.recording import DOC_ID, recorded_action
+from tests.pki.fixtures import flip_byte, rewrite_zip
+from tests.pki.recording import DOC_ID, signed_container
 from tests.protocol.interop import (
     ffprobe_reads_every_segment,
     openssl_verifies_every_signature,
@@ -25,20 +23,7 @@ from tests.protocol.interop import (
 
 @pytest.fixture(scope="module")
 def container(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("excerpt")
-    action, pdf, proto = recorded_action(tmp)
-    out = tmp / "full.asice"
-    asyncio.run(
-        build_container(
-            out,
-            action_dir=action,
-            protocol_pdf=pdf,
-            protocol_json=proto,
-            signer=signer("investigator"),
-            container_id=DOC_ID,
-        )
-    )
-    return out
+    return signed_container(tmp_path_factory.mktemp("excerpt"), "full.asice")
 
 
 def _segments(path: Path) -> set[str]:

@@ -14,27 +14,14 @@ from protocol.errors import UnreadableContainerError
 from protocol.verify import verify_container
 from recorder.report import Report, Status
 from tests.pki.fixtures import MAIN, OTHER, anchors_dir, flip_byte, rewrite_zip, signer, timestamper
-from tests.pki.recording import DOC_ID, recorded_action
+from tests.pki.recording import DOC_ID, recorded_action, signed_container
 
 SEGMENT = "recording/media/{track}/{track}-000001.ts"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
-    tmp = tmp_path_factory.mktemp("verify")
-    action, pdf, proto = recorded_action(tmp)
-    out = tmp / "base.asice"
-    asyncio.run(
-        build_container(
-            out,
-            action_dir=action,
-            protocol_pdf=pdf,
-            protocol_json=proto,
-            signer=signer("investigator"),
-            container_id=DOC_ID,
-            timestamper=timestamper(),
-        )
-    )
+    out = signed_container(tmp_path_factory.mktemp("verify"), timestamper=timestamper())
     with zipfile.ZipFile(out) as zf:
         track = next(n for n in zf.namelist() if n.endswith("-000001.ts")).split("/")[2]
     return out, {"track": track.encode()}
