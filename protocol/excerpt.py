@@ -96,7 +96,7 @@ def read_excerpt(zf: zipfile.ZipFile) -> Excerpt:
 
 def make_excerpt(container: Path, out: Path, *, start: float, end: float) -> dict[str, Any]:
     """Write an excerpt of ``container`` for session seconds ``[start, end)`` to ``out``."""
-    from protocol.recording_checks import read_log_view
+    from protocol.recording_checks import read_log_view, segment_uri
 
     if not start < end:
         raise ProtocolError(f"excerpt range {start}..{end}: start must be before end")
@@ -122,8 +122,8 @@ def make_excerpt(container: Path, out: Path, *, start: float, end: float) -> dic
             raise ProtocolError(
                 f"no signed segment lies in {start}..{end} s (recording covers {_span(view)})"
             )
-        keep = {s.uri for s in chosen}
-        all_segments = {s.uri for s in view.segments}
+        keep = {segment_uri(s) for s in chosen}
+        all_segments = {segment_uri(s) for s in view.segments}
         present = set(zf.namelist())
         omitted = sorted((all_segments - keep) & present)
         description = {
@@ -138,7 +138,7 @@ def make_excerpt(container: Path, out: Path, *, start: float, end: float) -> dic
             "first_entry": {"leaf_index": 0, "proof": _hex(prove(0))},
             "segments": [
                 {
-                    "uri": s.uri,
+                    "uri": segment_uri(s),
                     "seq": s.seq,
                     "leaf_index": s.leaf_index,
                     "proof": _hex(prove(s.leaf_index)),
@@ -230,7 +230,7 @@ def _unhex(values: Any) -> list[bytes]:
 
 def excerpt_checks(excerpt: Excerpt, log_path: Path, zf: zipfile.ZipFile) -> list[Check]:
     """``excerpt``: the source matches the signed log and every inclusion proof holds."""
-    from protocol.recording_checks import read_log_view
+    from protocol.recording_checks import read_log_view, segment_uri
     from recorder.merkle import verify_inclusion
 
     try:
@@ -251,7 +251,7 @@ def excerpt_checks(excerpt: Excerpt, log_path: Path, zf: zipfile.ZipFile) -> lis
         ]
     root = bytes.fromhex(excerpt.merkle_root)
     checks: list[Check] = []
-    by_uri = {s.uri: s for s in view.segments}
+    by_uri = {segment_uri(s): s for s in view.segments}
     names = set(zf.namelist())
 
     def proven(index: int, proof: Any) -> bool:

@@ -24,27 +24,21 @@ from recorder.report import Check, Report, Status
 RECORDING = "recording/"
 
 
-@dataclass(frozen=True, slots=True)  # one per segment: some 15,000 for two hours
-class SegmentRef:
-    """A segment as the log records it."""
-
-    seq: int
-    leaf_index: int
-    track: str
-    index: int
-    uri: str  # member name in the container, recording/...
-    sha256: str
-    start: float
-    end: float
-
-
 @dataclass(frozen=True)
 class LogView:
-    """The parts of the action log the container code needs."""
+    """The parts of the action log the container code needs.
 
-    entries: tuple[Any, ...]  # recorder.log.LogEntry
-    segments: tuple[SegmentRef, ...]
+    ``segments`` are :class:`recorder.verify.Segment` records (``seq``, ``leaf_index``,
+    ``track``, ``index``, ``file``, ``sha256``, ``start``, ``end``; :func:`segment_uri` names
+    one in the container). ``entries`` is kept only by :func:`read_log_view` (excerpts need the
+    leaves); the verifier's one pass keeps none and counts them.
+    """
+
+    entry_count: int
+    segments: tuple[Any, ...]  # recorder.verify.Segment
     checkpoint: Any | None  # the last checkpoint LogEntry
+    log_sha256: str | None = None  # of the log file, when the pass that read it computed it
+    entries: tuple[Any, ...] = ()  # recorder.log.LogEntry, for read_log_view only
 
     def leaf(self, seq: int) -> bytes:
         """The Merkle leaf data of log entry ``seq``."""
@@ -54,6 +48,11 @@ class LogView:
         return [leaf_of(e) for e in self.entries[:tree_size]]
 
 
+def segment_uri(segment: Any) -> str:
+    """The member name of a logged segment in the container (``recording/media/...``)."""
+    return RECORDING + str(segment.file)
+
+
 def leaf_of(entry: Any) -> bytes:
     """Merkle leaf data of one log entry: its canonical line (R1's tree is over entry lines)."""
     line: bytes = entry.line()
@@ -61,36 +60,16 @@ def leaf_of(entry: Any) -> bytes:
 
 
 def read_log_view(log_path: Path) -> LogView:
-    """Read the action log with R1's reader and index segments and the last checkpoint."""
+    """Read the whole action log with R1's reader (keeping its entries) and index it."""
     from recorder.log import read_log
+    from recorder.verify import Segment
 
-    return log_view(read_log(log_path))
-
-
-def log_view(log_entries: Sequence[Any]) -> LogView:
-    """Index the segments and the last checkpoint of a log read whole (read_log's entries)."""
-    entries = tuple(log_entries)
-    segments = []
-    checkpoint = None
-    for pos, e in enumerate(entries):
-        if e.kind == "checkpoint":
-            checkpoint = e
-        elif e.kind == "segment_sealed":
-            d = e.data
-            start = float(d["start"])
-            segments.append(
-                SegmentRef(
-                    seq=int(e.seq),
-                    leaf_index=pos,
-                    track=str(d["track"]),
-                    index=int(d["index"]),
-                    uri=RECORDING + str(d["file"]),
-                    sha256=str(d["sha256"]),
-                    start=start,
-                    end=float(d.get("end", start)),
-                )
-            )
-    return LogView(entries, tuple(segments), checkpoint)
+    entries = tuple(read_log(log_path))
+    segments = tuple(Segment.of(e) for e in entries if e.kind == "segment_sealed")
+    checkpoints = [e for e in entries if e.kind == "checkpoint"]
+    return LogView(
+        len(entries), segments, checkpoints[-1] if checkpoints else None, entries=entries
+    )
 
 
 #: a log read once for several checks: the view, or what reading it raised
@@ -118,16 +97,16 @@ def log_checks(
     (:func:`protocol_checks`), ``evidence``, ``segment`` (:func:`segment_checks`) and the
     recorder's own (:func:`recording_checks`; ``absent`` are the signed files not extracted).
 
-    The log is parsed once: the recorder's verifier returns its entries when the log is whole
-    and chained (read_log would return the same), and only otherwise is it read again, for
-    read_log's own error. A two-hour log has some 15,000 entries, each checked for canonical
-    form and hash on parsing, so a second and third parse were most of verify's own work.
+    The log is read once, entry by entry, keeping only a record per segment: the recorder's
+    verifier returns what it kept when the log is whole and chained (read_log would accept it),
+    and only otherwise is it read again, for read_log's own error. A two-hour log has some
+    15,000 entries, each checked for canonical form and hash on parsing.
     """
     log_path = action_dir / "log.jsonl"
-    report, entries = _run_recorder(action_dir)
+    report, scan = _run_recorder(action_dir)
     read: LogRead
-    if entries is not None:
-        read = log_view(entries)
+    if scan is not None and scan.intact:
+        read = LogView(scan.entries, tuple(scan.segments), scan.checkpoint, scan.sha256)
     else:
         try:
             read = read_log_view(log_path)
@@ -155,11 +134,12 @@ def segment_checks(
     checks: list[Check] = []
     logged = set()
     for s in view.segments:
-        logged.add(s.uri)
-        digest = signed.get(s.uri)
+        uri = segment_uri(s)
+        logged.add(uri)
+        digest = signed.get(uri)
         if digest is None:
             checks.append(
-                Check("segment", Status.FAILED, "logged but not in the ASiCManifest", s.uri)
+                Check("segment", Status.FAILED, "logged but not in the ASiCManifest", uri)
             )
         elif digest.hex() != s.sha256:
             checks.append(
@@ -167,7 +147,7 @@ def segment_checks(
                     "segment",
                     Status.FAILED,
                     f"log says SHA-256 {s.sha256}, signed digest is {digest.hex()}",
-                    s.uri,
+                    uri,
                 )
             )
     for uri in signed:
@@ -191,15 +171,16 @@ def recording_checks(
     return _merge_recorder(_run_recorder(action_dir)[0], segment_uris)
 
 
-def _run_recorder(action_dir: Path) -> tuple[Report | Check, list[Any] | None]:
-    """The recorder verifier's report and the log's entries (None unless whole and chained),
-    or the failed ``recording`` check saying why it could not run."""
+def _run_recorder(action_dir: Path) -> tuple[Report | Check, Any | None]:
+    """The recorder verifier's report and what its pass over the log kept
+    (:class:`recorder.verify.LogScan`), or the failed ``recording`` check saying why it could
+    not run (and None)."""
     try:
-        from recorder.verify import verify_recording_entries
+        from recorder.verify import scan_recording
     except ImportError as e:
         return Check("recording", Status.FAILED, f"recorder verifier unavailable: {e}"), None
     try:
-        return verify_recording_entries(action_dir)
+        return scan_recording(action_dir)
     except RecorderError as e:  # not a recording at all: no log, or no session_started first
         return Check("recording", Status.FAILED, str(e), "log.jsonl"), None
 
@@ -338,8 +319,8 @@ def _compare_summary(summary: dict[str, Any], view: LogView, log_path: Path) -> 
         "segments": counts,
     }
     optional = {
-        "log_entries": len(view.entries),
-        "log_sha256": hashlib.sha256(log_path.read_bytes()).hexdigest(),
+        "log_entries": view.entry_count,
+        "log_sha256": view.log_sha256 or hashlib.sha256(log_path.read_bytes()).hexdigest(),
     }
     actual |= {k: v for k, v in optional.items() if k in summary}
     problems = [

@@ -123,6 +123,51 @@ def canonical_json(value: Any) -> bytes:
         ) from e
 
 
+class _NotPlain(Exception):
+    """A number token outside the plain form :func:`load_canonical` decides on."""
+
+
+def _plain_float(token: str) -> float:
+    # an exponent, or an integral value written with ".0", is never read here: RFC 8785 writes
+    # some of those differently from repr (the C encoder), so the slow path decides
+    if "e" in token or "E" in token or token.endswith(".0"):
+        raise _NotPlain(token)
+    return float(token)
+
+
+def _plain_int(token: str) -> int:
+    # 16 digits or more may lie beyond 2**53 - 1, which RFC 8785 refuses: the slow path decides
+    if len(token) > 15:
+        raise _NotPlain(token)
+    return int(token)
+
+
+_PLAIN_DECODER = json.JSONDecoder(parse_float=_plain_float, parse_int=_plain_int)
+
+
+def load_canonical(raw: bytes) -> Any | None:
+    """The JSON value of ``raw`` if ``raw`` is exactly its RFC 8785 encoding; None when that
+    cannot be told quickly (the caller then decides with :func:`canonical_json`).
+
+    Sound by construction: ``raw`` is decoded and encoded again by the C encoder; if the bytes
+    come back unchanged, they are what the C encoder writes for the value, and the value lies
+    in the domain where that equals RFC 8785 (:func:`_fast_form`): ASCII only (keys then sort
+    alike in code points and UTF-16; a string escape comes back only in the form both write),
+    integers below 16 digits, floats in plain decimal and not integral. A duplicate key,
+    whitespace, NaN or any other deviation changes the bytes or fails the encode. Checked
+    against ``rfc8785`` on random values in tests/recorder/test_canonical_fast.py.
+    """
+    if _C_ENCODER is None or not raw.isascii():
+        return None
+    text = raw.decode("ascii")
+    try:
+        value = _PLAIN_DECODER.decode(text)
+        encoded = "".join(_C_ENCODER(value, 0))
+    except (_NotPlain, ValueError, TypeError, RecursionError):
+        return None
+    return value if encoded == text else None
+
+
 def parse_json_object(data: bytes | str, *, what: str) -> dict[str, Any]:
     """Parse ``data`` as one JSON object, rejecting duplicate keys, NaN and non-objects.
 

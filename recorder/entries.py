@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from recorder.canonical import CanonicalJSONError, canonical_json, parse_json_object
+from recorder.canonical import (
+    CanonicalJSONError,
+    canonical_json,
+    load_canonical,
+    parse_json_object,
+)
 from recorder.chain import GENESIS, entry_body, hash_encoded
 from recorder.clock import parse_utc
 from recorder.kinds import HEX64, LogFormatError, validate_data
@@ -159,15 +164,77 @@ class LogEntry:
         return self
 
 
-def parse_line(raw: bytes, *, what: str) -> LogEntry:
+def parse_line(raw: bytes, *, what: str, kept: bool = True) -> LogEntry:
     """Parse one line (without its newline) strictly; ``what`` names it in errors.
+
+    ``kept=False`` for a reader that drops most entries once checked (the verifier): their
+    repeated keys and short values are then not interned (which pays only for entries kept).
 
     Rejects invalid JSON, missing or unknown fields, wrong types, unknown kinds, data missing a
     field its kind requires, and any line that is not in canonical form. The chain link is
     checked separately (:func:`link_problem`).
     """
-    entry = _parse_canonical(raw)
+    entry = _parse_plain(raw, kept)
+    if entry is None:
+        entry = _parse_canonical(raw)
     return entry if entry is not None else _parse_strict(raw, what=what)
+
+
+_HASH_FIELD = b',"hash":"'
+_new_entry = object.__new__
+
+
+def _parse_plain(raw: bytes, kept: bool = True) -> LogEntry | None:
+    """The entry of a canonical line in the plain domain of :func:`load_canonical` (every line
+    the recorder writes but one with non-ASCII text), checked without encoding it again field
+    by field; None for anything else (the next parser decides).
+
+    The same checks as :class:`LogEntry` makes, on the value decoded from ``raw``, which is
+    proven to be ``raw``'s canonical form: so the entry is the one the strict parser gives.
+    """
+    obj = load_canonical(raw)
+    if type(obj) is not dict or len(obj) != len(ENTRY_FIELDS):
+        return None
+    try:
+        seq, kind, t, utc = obj["seq"], obj["kind"], obj["t"], obj["utc"]
+        data, prev, hash_ = obj["data"], obj["prev"], obj["hash"]
+    except KeyError:
+        return None
+    if type(seq) is not int or seq < 0 or type(kind) is not str or type(data) is not dict:
+        return None
+    if type(t) is int:
+        t = float(t)
+    elif type(t) is not float:
+        return None
+    if t < 0 or type(utc) is not str or not _utc_ok(utc):  # finite: NaN never gets here
+        return None
+    if type(prev) is not str or type(hash_) is not str:
+        return None
+    if HEX64.match(prev) is None or HEX64.match(hash_) is None:
+        return None
+    kind = _intern(kind)
+    if kept:  # keys and short values interned, as _plain_copy does: read_log keeps them all
+        data = {
+            _intern(k): (_intern(v) if type(v) is str and len(v) < 32 else v)
+            for k, v in data.items()
+        }
+    try:
+        validate_data(kind, data, where="")
+    except LogFormatError:
+        return None
+    entry: LogEntry = _new_entry(LogEntry)
+    entry.__dict__.update(
+        seq=seq,
+        kind=kind,
+        t=t,
+        utc=utc,
+        data=types.MappingProxyType(data),
+        prev=prev,
+        hash=hash_,
+        _head=raw.rfind(_HASH_FIELD),  # the top level's: data (sorted first) ends before it
+        _line=raw,
+    )
+    return entry
 
 
 def _parse_canonical(raw: bytes) -> LogEntry | None:

@@ -15,10 +15,11 @@ from typing import Any
 
 from recorder.errors import RecorderError
 
-HEX64 = re.compile(r"^[0-9a-f]{64}$")
-HEX128 = re.compile(r"^[0-9a-f]{128}$")
-TRACK = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# \Z, not $: "$" also matches before a final newline, which a JSON string can hold
+HEX64 = re.compile(r"[0-9a-f]{64}\Z")
+HEX128 = re.compile(r"[0-9a-f]{128}\Z")
+TRACK = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
+KIND = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 
 
 class LogFormatError(RecorderError, ValueError):
@@ -39,10 +40,18 @@ class KindSpec:
     name: str
     required: Mapping[str, tuple[type, ...]] = field(default_factory=dict)
     description: str = ""
+    fields: tuple[tuple[str, tuple[type, ...], frozenset[type]], ...] = field(
+        init=False, repr=False, compare=False, default=()
+    )
 
     def __post_init__(self) -> None:
         if not KIND.match(self.name):
             raise ValueError(f"entry kind {self.name!r}: expected lower_snake_case")
+        # (name, types, the same as a set of exact types that pass at once: a value parsed from
+        # JSON has exactly one of int, float, str, bool, list, dict; True's type is bool, not
+        # int, so it is never let through as an integer; anything else goes through _is)
+        fields = tuple((name, types, frozenset(types)) for name, types in self.required.items())
+        object.__setattr__(self, "fields", fields)
 
 
 _lock = threading.Lock()
@@ -82,15 +91,14 @@ def _is(value: Any, types: tuple[type, ...]) -> bool:
 
 def validate_data(kind: str, data: Mapping[str, Any], *, where: str) -> None:
     """Check ``data`` against kind ``kind``; raise :class:`LogFormatError` naming ``where``."""
-    with _lock:
-        spec = _REGISTRY.get(kind)
+    spec = _REGISTRY.get(kind)  # one dict lookup: atomic, registration holds the lock
     if spec is None:
         known = ", ".join(sorted(registered_kinds()))
         raise UnknownKindError(f"{where}: unknown entry kind {kind!r}; known kinds: {known}")
-    for name, types in spec.required.items():
+    for name, types, exact in spec.fields:
         if name not in data:
             raise LogFormatError(f"{where}: {kind} data has no field {name!r}")
-        if not _is(data[name], types):
+        if type(data[name]) not in exact and not _is(data[name], types):
             raise LogFormatError(
                 f"{where}: {kind} field {name!r} is {data[name]!r}, expected {_type_name(types)}"
             )

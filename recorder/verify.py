@@ -16,12 +16,12 @@ import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from recorder.checkpoints import checkpoint_signature_valid
-from recorder.entries import LogEntry, link_problem, parse_line, split_lines
+from recorder.entries import LogEntry, link_problem, parse_line
 from recorder.errors import UnreadableError
 from recorder.kinds import LogFormatError
 from recorder.log import LOG_NAME
@@ -38,7 +38,7 @@ def hms(seconds: float) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per segment: some 15,000 for two hours
 class Segment:
     """A ``segment_sealed`` entry as the verifier uses it."""
 
@@ -66,6 +66,11 @@ class Segment:
             float(d["end"]),
             d["recovered"],
         )
+
+    @property
+    def leaf_index(self) -> int:
+        """Its index among the Merkle tree's leaves (one leaf per log entry, in order)."""
+        return self.seq
 
     @property
     def subject(self) -> str:
@@ -108,139 +113,214 @@ class _Checks:
             self.items.append(Check(name, Status.OK, message))
 
 
-def _read_entries(
-    log_path: Path, checks: _Checks, on_entry: Callable[[LogEntry], None]
-) -> tuple[list[bytes], list[LogEntry | None], bytes]:
-    try:
-        raw = log_path.read_bytes()
-    except FileNotFoundError as e:
-        raise UnreadableError(f"{log_path.parent} is not a recording: no {LOG_NAME}") from e
-    except OSError as e:
-        raise UnreadableError(f"cannot read {log_path}: {e}") from e
-    lines, tail = split_lines(raw)
-    first_raw = lines[0] if lines else tail
-    try:
-        first = parse_line(first_raw, what=f"{LOG_NAME} line 1")
-    except LogFormatError as e:
-        raise UnreadableError(f"{log_path.parent} is not a recording: {e}") from e
-    if first.kind != "session_started" or not lines:
-        raise UnreadableError(
-            f"{log_path.parent} is not a recording: the first log line is {first.kind!r}, "
-            "expected a complete session_started entry"
-        )
-    entries: list[LogEntry | None] = []
-    for i, line in enumerate(lines):
+@dataclass
+class LogScan:
+    """What one pass over the action log keeps: little per entry, so memory does not grow with
+    the length of the recording beyond one small record per segment.
+
+    ``events`` are the parsed entries of the kinds the continuity check looks at (tracks,
+    pauses, departures, camera interruptions, crashes, warnings); segments and checkpoints are
+    kept as :class:`Segment` records and the last checkpoint entry.
+    """
+
+    entries: int = 0  # complete lines
+    segments: list[Segment] = field(default_factory=list)
+    events: list[LogEntry] = field(default_factory=list)
+    checkpoint: LogEntry | None = None  # the last one parsed
+    intact: bool = False  # every line complete, parsed and chained
+    sha256: str = ""  # of the whole file as read
+
+
+# the kinds _explanations and _check_continuity read
+EVENT_KINDS = frozenset(
+    {
+        "track_started",
+        "track_ended",
+        "crash_recovered",
+        "recording_paused",
+        "recording_resumed",
+        "participant_left",
+        "participant_joined",
+        "participant_admitted",
+        "participant_reconnected",
+        "camera_interrupted",
+        "camera_resumed",
+        "warning",
+    }
+)
+
+
+class _LogReader:
+    """Reads the log once, entry by entry: parses each line (``log-parse``), checks its link
+    (``chain``), recomputes the Merkle tree and checks each checkpoint against it and its
+    signature (``merkle``, ``checkpoint``), and keeps a :class:`LogScan`.
+
+    Each check keeps its own list, so the report lists them in the same order as ever: every
+    ``log-parse`` problem, then ``chain``, then ``merkle``/``checkpoint``.
+    """
+
+    def __init__(self, offer: Callable[[LogEntry], None]) -> None:
+        self.parse, self.chain, self.cps = _Checks(), _Checks(), _Checks()
+        self.scan = LogScan()
+        self._offer = offer
+        self._tree = MerkleAccumulator()
+        self._prev: str | None = None
+        self._chained = True
+        self._action_id = ""
+        self._key = ""
+        self._keys: list[str] = []
+        self._last_good: int | None = None
+        self._count = 0
+
+    def read(self, log_path: Path) -> None:
+        digest = hashlib.sha256()
         try:
-            entry = parse_line(line, what=f"line {i + 1}")
-            entries.append(entry)
-            on_entry(entry)
+            with open(log_path, "rb") as f:
+                rest = b""
+                while chunk := f.read(CHUNK):
+                    digest.update(chunk)
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop()
+                    for line in lines:
+                        self._line(line, log_path)
+        except FileNotFoundError as e:
+            raise UnreadableError(f"{log_path.parent} is not a recording: no {LOG_NAME}") from e
+        except OSError as e:
+            raise UnreadableError(f"cannot read {log_path}: {e}") from e
+        if self.scan.entries == 0:  # not even one complete line
+            self._first(rest, log_path)
+        self.scan.sha256 = digest.hexdigest()
+        if rest:
+            self.parse.add(
+                "log-parse",
+                Status.FAILED,
+                f"incomplete last line ({len(rest)} bytes without a newline): the log was cut "
+                "mid-write; run `tergeu recover`",
+                f"{LOG_NAME} line {self.scan.entries + 1}",
+            )
+        self.scan.intact = self._chained and not rest
+
+    def _first(self, raw: bytes, log_path: Path) -> LogEntry:
+        try:
+            first = parse_line(raw, what=f"{LOG_NAME} line 1")
         except LogFormatError as e:
-            entries.append(None)
-            checks.add("log-parse", Status.FAILED, str(e), f"{LOG_NAME} line {i + 1}")
-    if tail:
-        checks.add(
-            "log-parse",
-            Status.FAILED,
-            f"incomplete last line ({len(tail)} bytes without a newline): the log was cut "
-            "mid-write; run `tergeu recover`",
-            f"{LOG_NAME} line {len(lines) + 1}",
+            raise UnreadableError(f"{log_path.parent} is not a recording: {e}") from e
+        if first.kind != "session_started" or self.scan.entries == 0:
+            raise UnreadableError(
+                f"{log_path.parent} is not a recording: the first log line is {first.kind!r}, "
+                "expected a complete session_started entry"
+            )
+        return first
+
+    def _line(self, line: bytes, log_path: Path) -> None:
+        i = self.scan.entries
+        self.scan.entries = i + 1
+        if i == 0:
+            first = self._first(line, log_path)
+            self._action_id = str(first.data["action_id"])
+            self._key = str(first.data["public_key"])
+            self._keys.append(self._key)
+        try:
+            entry: LogEntry | None = parse_line(line, what=f"line {i + 1}", kept=False)
+        except LogFormatError as e:
+            entry = None
+            self.parse.add("log-parse", Status.FAILED, str(e), f"{LOG_NAME} line {i + 1}")
+        if entry is None:
+            self._prev = None
+            self._chained = False
+        else:
+            problem = link_problem(entry, i, self._prev)
+            if problem:
+                subject = f"{LOG_NAME} line {i + 1} ({entry.kind})"
+                self.chain.add("chain", Status.FAILED, problem, subject)
+                self._chained = False
+            self._prev = entry.hash
+            kind = entry.kind
+            if kind == "segment_sealed":
+                self.scan.segments.append(Segment.of(entry))
+                self._offer(entry)
+            elif kind == "checkpoint":
+                self._checkpoint(entry, i)
+            else:
+                if kind == "key_rotated":
+                    self._rotated(entry, i)
+                if kind in EVENT_KINDS:
+                    self.scan.events.append(entry)
+        self._tree.append(line)
+
+    def _rotated(self, e: LogEntry, i: int) -> None:
+        self._key = str(e.data["public_key"])
+        self._keys.append(self._key)
+        self.cps.add(
+            "checkpoint",
+            Status.WARNING,
+            f"signing key replaced by {self._key[:16]}… ({e.data['reason']}); later entries "
+            "are authenticated by the new key only",
+            f"{LOG_NAME} line {i + 1}",
         )
-    checks.ok_unless_failed("log-parse", f"{len(lines)} entries parsed")
-    return lines, entries, tail
 
-
-def _check_chain(entries: list[LogEntry | None], checks: _Checks) -> bool:
-    """Add the ``chain`` checks; True if every entry parsed and links to the one before."""
-    prev: str | None = None
-    intact = True
-    for i, e in enumerate(entries):
-        if e is None:
-            prev = None
-            intact = False
-            continue
-        problem = link_problem(e, i, prev)
-        if problem:
-            checks.add("chain", Status.FAILED, problem, f"{LOG_NAME} line {i + 1} ({e.kind})")
-            intact = False
-        prev = e.hash
-    checks.ok_unless_failed("chain", f"{len(entries)} entries chained")
-    return intact
-
-
-def _check_checkpoints(
-    lines: list[bytes], entries: list[LogEntry | None], checks: _Checks, facts: dict[str, Any]
-) -> None:
-    first = entries[0]
-    assert first is not None
-    action_id = str(first.data["action_id"])
-    key = str(first.data["public_key"])
-    keys = [key]
-    tree = MerkleAccumulator()
-    last_good: int | None = None
-    count = 0
-    for i, e in enumerate(entries):
-        if e is not None and e.kind == "key_rotated":
-            key = str(e.data["public_key"])
-            keys.append(key)
-            checks.add(
-                "checkpoint",
-                Status.WARNING,
-                f"signing key replaced by {key[:16]}… ({e.data['reason']}); later entries are "
-                "authenticated by the new key only",
-                f"{LOG_NAME} line {i + 1}",
+    def _checkpoint(self, e: LogEntry, i: int) -> None:
+        self._count += 1
+        self.scan.checkpoint = e
+        subject = f"checkpoint at line {i + 1}"
+        d = e.data
+        root = self._tree.root().hex()
+        ok = True
+        if d["tree_size"] != i:
+            self.cps.add(
+                "merkle",
+                Status.FAILED,
+                f"tree_size is {d['tree_size']}, but {i} entries precede it",
+                subject,
             )
-        if e is not None and e.kind == "checkpoint":
-            count += 1
-            subject = f"checkpoint at line {i + 1}"
-            d = e.data
-            root = tree.root().hex()
-            ok = True
-            if d["tree_size"] != i:
-                checks.add(
-                    "merkle",
-                    Status.FAILED,
-                    f"tree_size is {d['tree_size']}, but {i} entries precede it",
-                    subject,
-                )
-                ok = False
-            elif d["root"] != root:
-                checks.add(
-                    "merkle",
-                    Status.FAILED,
-                    f"signed root {d['root'][:16]}… but the entries before it give {root[:16]}… "
-                    "(an earlier entry was changed)",
-                    subject,
-                )
-                ok = False
-            valid, why = checkpoint_signature_valid(d, action_id, key)
-            if not valid:
-                checks.add("checkpoint", Status.FAILED, why, subject)
-                ok = False
-            if ok:
-                last_good = i
-        tree.append(lines[i])
-    facts.update(
-        tree_size=len(lines),
-        merkle_root=tree.root().hex(),
-        checkpoints=count,
-        public_keys=keys,
-        action_id=action_id,
-    )
-    checks.ok_unless_failed("merkle", f"root of {len(lines)} entries {tree.root().hex()}")
-    if count == 0:
-        checks.add("checkpoint", Status.FAILED, "the log has no signed checkpoint")
-        return
-    if last_good is not None:
-        after = len(entries) - last_good - 1
-        facts["signed_entries"] = last_good
-        if after:
-            checks.add(
-                "checkpoint",
-                Status.WARNING,
-                f"{after} entries after the last signed checkpoint (line {last_good + 1}) are "
-                "not authenticated by a signature",
+            ok = False
+        elif d["root"] != root:
+            self.cps.add(
+                "merkle",
+                Status.FAILED,
+                f"signed root {d['root'][:16]}… but the entries before it give {root[:16]}… "
+                "(an earlier entry was changed)",
+                subject,
             )
-    checks.ok_unless_failed("checkpoint", f"{count} checkpoint signature(s) valid")
+            ok = False
+        valid, why = checkpoint_signature_valid(d, self._action_id, self._key)
+        if not valid:
+            self.cps.add("checkpoint", Status.FAILED, why, subject)
+            ok = False
+        if ok:
+            self._last_good = i
+
+    def finish(self, checks: _Checks, facts: dict[str, Any]) -> None:
+        """Add every check in the report's order to ``checks`` and the log's facts."""
+        n = self.scan.entries
+        self.parse.ok_unless_failed("log-parse", f"{n} entries parsed")
+        self.chain.ok_unless_failed("chain", f"{n} entries chained")
+        root = self._tree.root().hex()
+        facts.update(
+            tree_size=n,
+            merkle_root=root,
+            checkpoints=self._count,
+            public_keys=self._keys,
+            action_id=self._action_id,
+        )
+        cps = self.cps
+        cps.ok_unless_failed("merkle", f"root of {n} entries {root}")
+        if self._count == 0:
+            cps.add("checkpoint", Status.FAILED, "the log has no signed checkpoint")
+        else:
+            if self._last_good is not None:
+                after = n - self._last_good - 1
+                facts["signed_entries"] = self._last_good
+                if after:
+                    cps.add(
+                        "checkpoint",
+                        Status.WARNING,
+                        f"{after} entries after the last signed checkpoint (line "
+                        f"{self._last_good + 1}) are not authenticated by a signature",
+                    )
+            cps.ok_unless_failed("checkpoint", f"{self._count} checkpoint signature(s) valid")
+        for part in (self.parse, self.chain, cps):
+            checks.items += part.items
 
 
 def _hash_one(p: str) -> str | OSError:
@@ -248,6 +328,12 @@ def _hash_one(p: str) -> str | OSError:
         return sha256_file(p)
     except OSError as e:
         return e
+
+
+def _join(folder: str, file: str) -> str:
+    """``folder/file`` for a logged file: a relative path under media/ without empty, ``.`` or
+    ``..`` parts (recorder.kinds checks it), so os.path.join would give the same string."""
+    return f"{folder}/{file}"
 
 
 class _Listing:
@@ -267,7 +353,7 @@ class _Listing:
 
     def absent(self, path: str) -> bool:
         """True if ``path``'s folder was listed without ``path`` in it."""
-        folder, name = os.path.split(path)
+        folder, _, name = path.rpartition("/")  # paths from _join: no trailing slash
         names = self._names.get(folder)
         return names is not None and name not in names
 
@@ -290,7 +376,7 @@ class _Hasher:
         """Start hashing the file of a ``segment_sealed`` entry as soon as it is parsed."""
         if e.kind != "segment_sealed":
             return
-        path = os.path.join(self.action_dir, str(e.data["file"]))
+        path = _join(self.action_dir, str(e.data["file"]))
         if self.listing.absent(path):
             return
         try:
@@ -329,7 +415,7 @@ def _check_segments(
             )
             continue
         seen[s.file] = s
-        path = os.path.join(folder, s.file)
+        path = _join(folder, s.file)
         try:
             if hasher.listing.absent(path):
                 raise FileNotFoundError(path)
@@ -554,16 +640,14 @@ def verify_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> Report:
     Raises :class:`UnreadableError` only when the folder is not a recording at all (no
     ``log.jsonl``, or its first line is not a ``session_started`` entry).
     """
-    return verify_recording_entries(action_dir, gap_tolerance=gap_tolerance)[0]
+    return scan_recording(action_dir, gap_tolerance=gap_tolerance)[0]
 
 
-def verify_recording_entries(
-    action_dir: Path, *, gap_tolerance: float = 0.1
-) -> tuple[Report, list[LogEntry] | None]:
-    """:func:`verify_recording`, also returning the log's entries when the whole log is
-    complete, parsed and chained — exactly when :func:`recorder.log.read_log` would return
-    them — else None. A caller that needs the entries too (the container verifier) then parses
-    a long log once instead of twice.
+def scan_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> tuple[Report, LogScan]:
+    """:func:`verify_recording`, also returning what the pass over the log kept (the segments,
+    the last checkpoint, the log's SHA-256, whether it is whole and chained — exactly when
+    :func:`recorder.log.read_log` would accept it), so a caller that needs those too (the
+    container verifier) reads a long log once.
     """
     if gap_tolerance < 0:
         raise ValueError(f"gap_tolerance {gap_tolerance}: expected >= 0 seconds")
@@ -572,17 +656,15 @@ def verify_recording_entries(
     facts: dict[str, Any] = {}
     hasher = _Hasher(action_dir)
     try:
-        # segment files are hashed on worker threads while this thread parses and checks the log
-        lines, parsed, tail = _read_entries(action_dir / LOG_NAME, checks, hasher.offer)
-        intact = _check_chain(parsed, checks) and not tail
-        _check_checkpoints(lines, parsed, checks, facts)
-        entries = [e for e in parsed if e is not None]
-        segments = [Segment.of(e) for e in entries if e.kind == "segment_sealed"]
-        _check_segments(action_dir, segments, checks, facts, hasher)
+        # segment files are hashed on worker threads while this thread reads and checks the log
+        reader = _LogReader(hasher.offer)
+        reader.read(action_dir / LOG_NAME)
+        reader.finish(checks, facts)
+        scan = reader.scan
+        _check_segments(action_dir, scan.segments, checks, facts, hasher)
     finally:
         hasher.close()
-    _check_continuity(entries, segments, checks, gap_tolerance)
-    _check_unlisted(action_dir, segments, checks)
-    facts["tracks"] = sorted({s.track for s in segments})
-    report = Report.build("recording", str(action_dir), checks.items, facts)
-    return report, entries if intact else None
+    _check_continuity(scan.events, scan.segments, checks, gap_tolerance)
+    _check_unlisted(action_dir, scan.segments, checks)
+    facts["tracks"] = sorted({s.track for s in scan.segments})
+    return Report.build("recording", str(action_dir), checks.items, facts), scan

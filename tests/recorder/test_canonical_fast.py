@@ -239,3 +239,63 @@ def test_log_lines_parse_as_the_strict_parser_parses_them(tmp_path: Path) -> Non
         for mutate in mutations:
             changed = mutate(raw)
             assert _outcome(parse_line, changed) == _outcome(_parse_strict, changed), changed
+
+
+def _encodings(value: Any) -> list[bytes]:
+    """``value`` written canonically and in the ways a tool or a forger might write it."""
+    out = []
+    try:
+        out.append(rfc8785.dumps(value))
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        pass
+    for options in (
+        {},
+        {"sort_keys": True, "separators": (",", ":")},
+        {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False},
+    ):
+        try:
+            out.append(json.dumps(value, **options).encode("utf-8", "surrogatepass"))
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+def test_load_canonical_accepts_only_what_rfc8785_writes() -> None:
+    """Soundness of the verifier's fast path: whatever bytes load_canonical accepts are exactly
+    rfc8785's encoding of the value it returns — for random values and for non-canonical
+    encodings of them (Python's json with other settings: exponents, ".0", escapes, spaces)."""
+    from recorder.canonical import load_canonical
+
+    rng = random.Random(6962)
+    accepted = 0
+    for _ in range(20_000):
+        for raw in _encodings(_random_value(rng)):
+            value = load_canonical(raw)
+            if value is not None:
+                accepted += 1
+                assert rfc8785.dumps(value) == raw, raw
+    assert accepted > 5_000  # the fast path is taken, not only refused
+
+
+def test_load_canonical_takes_a_recorder_line_and_refuses_its_variants() -> None:
+    from recorder.canonical import load_canonical
+
+    line = canonical_json(
+        {
+            "data": {"end": 2.259884, "index": 1, "sha256": "ab" * 32, "track": "p-video"},
+            "kind": "segment_sealed",
+            "seq": 7,
+            "t": 2.0,
+        }
+    )
+    assert load_canonical(line) == json.loads(line)
+    for variant in (
+        line.replace(b'"t":2', b'"t":2.0'),
+        line.replace(b'"t":2', b'"t":2e0'),
+        line.replace(b'"seq":7', b'"seq":9007199254740993'),
+        line.replace(b'"seq":7', b'"seq":7,"seq":7'),
+        line.replace(b'"kind":', b'"kind": '),
+        line.replace(b"p-video", b"p-vid\\u0065o"),
+        line.replace(b'"seq":7', b'"seq":NaN'),
+    ):
+        assert load_canonical(variant) is None, variant
