@@ -62,6 +62,7 @@ VIDEO_SEGMENT = 190_000  # ≈760 kbit/s video
 AUDIO_SEGMENT = 8_000  # ≈32 kbit/s audio
 BIG_VIDEO_SEGMENT = 600_000  # ≈2.4 Mbit/s video: 2 h × 2 people ≈ 4.3 GB
 HUGE_MEMBER = (1 << 32) + (300 << 20)  # 4.3 GiB: one member beyond the 32-bit zip limit
+FIRST_FRAME = 0.259884  # session time of the first frame; segments follow on from it
 HUGE_NAME = "witness-video-huge.ts"  # not in the log: its segment checks fail, as expected
 
 
@@ -118,7 +119,9 @@ def make_recording(folder: Path, seconds: int, video_segment: int = VIDEO_SEGMEN
                 t=0.0,
             )
         for i in range(n):
-            start, end = float(i * SEGMENT_SECONDS), float((i + 1) * SEGMENT_SECONDS)
+            # session seconds as the recorder logs them: microseconds, never whole numbers
+            start = i * SEGMENT_SECONDS + FIRST_FRAME
+            end = (i + 1) * SEGMENT_SECONDS + FIRST_FRAME
             for person, media, size in tracks:
                 track = f"{person}-{media}"
                 name = f"{track}-{i:06d}.ts"
@@ -145,10 +148,10 @@ def make_recording(folder: Path, seconds: int, video_segment: int = VIDEO_SEGMEN
                     {"width": 640, "height": 480} if media == "video" else {"sample_rate": 48000}
                 )
                 log.append("segment_sealed", entry, t=end + 0.01)
-            if end % 30 == 0:
+            if (i + 1) * SEGMENT_SECONDS % 30 == 0:
                 clock.set(end + 0.02)
                 log.checkpoint()
-        clock.set(n * SEGMENT_SECONDS + 0.1)
+        clock.set(n * SEGMENT_SECONDS + FIRST_FRAME + 0.1)
         for person, media, _size in tracks:
             track = f"{person}-{media}"
             lines = ["#EXTM3U", f"#EXT-X-TARGETDURATION:{SEGMENT_SECONDS}"]
