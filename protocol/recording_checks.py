@@ -180,7 +180,8 @@ def _run_recorder(action_dir: Path) -> tuple[Report | Check, Any | None]:
     except ImportError as e:
         return Check("recording", Status.FAILED, f"recorder verifier unavailable: {e}"), None
     try:
-        return scan_recording(action_dir)
+        # segment files are not extracted: segment_checks compares their signed digests
+        return scan_recording(action_dir, segment_files=False)
     except RecorderError as e:  # not a recording at all: no log, or no session_started first
         return Check("recording", Status.FAILED, str(e), "log.jsonl"), None
 

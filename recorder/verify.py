@@ -400,8 +400,10 @@ def _check_segments(
     segments: list[Segment],
     checks: _Checks,
     facts: dict[str, Any],
-    hasher: _Hasher,
+    hasher: _Hasher | None,
 ) -> None:
+    """``segment`` checks of each logged segment's file; with no ``hasher`` (the caller checks
+    the files itself) only that no file is logged twice."""
     to_hash: dict[str, Segment] = {}
     folder = str(action_dir)
     seen: dict[str, Segment] = {}
@@ -415,6 +417,8 @@ def _check_segments(
             )
             continue
         seen[s.file] = s
+        if hasher is None:
+            continue
         path = _join(folder, s.file)
         try:
             if hasher.listing.absent(path):
@@ -438,7 +442,7 @@ def _check_segments(
             )
         else:
             to_hash[path] = s
-    results = hasher.hash_all(to_hash)
+    results = hasher.hash_all(to_hash) if hasher is not None else {}
     for path, s in to_hash.items():
         got = results[path]
         if isinstance(got, OSError):
@@ -452,7 +456,8 @@ def _check_segments(
             )
     facts["segments"] = len(segments)
     facts["bytes_hashed"] = sum(s.size for s in to_hash.values())
-    checks.ok_unless_failed("segment", f"{len(segments)} segments match their size and sha256")
+    if hasher is not None:
+        checks.ok_unless_failed("segment", f"{len(segments)} segments match their size and sha256")
     for s in segments:
         if s.recovered:
             checks.add(
@@ -634,6 +639,10 @@ def _check_unlisted(action_dir: Path, segments: list[Segment], checks: _Checks) 
     checks.ok_unless_failed("unlisted-file", f"no unlisted files among {found} in media/")
 
 
+def _ignore(entry: LogEntry) -> None:
+    return None
+
+
 def verify_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> Report:
     """Verify the action folder ``action_dir``; returns a ``recording`` :class:`Report`.
 
@@ -643,27 +652,34 @@ def verify_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> Report:
     return scan_recording(action_dir, gap_tolerance=gap_tolerance)[0]
 
 
-def scan_recording(action_dir: Path, *, gap_tolerance: float = 0.1) -> tuple[Report, LogScan]:
+def scan_recording(
+    action_dir: Path, *, gap_tolerance: float = 0.1, segment_files: bool = True
+) -> tuple[Report, LogScan]:
     """:func:`verify_recording`, also returning what the pass over the log kept (the segments,
     the last checkpoint, the log's SHA-256, whether it is whole and chained — exactly when
     :func:`recorder.log.read_log` would accept it), so a caller that needs those too (the
     container verifier) reads a long log once.
+
+    ``segment_files=False``: the segment files are not looked at (``segment`` then only checks
+    that no file is logged twice) — for a caller that checks each logged SHA-256 against a
+    signed digest of the file itself, as the container verifier does.
     """
     if gap_tolerance < 0:
         raise ValueError(f"gap_tolerance {gap_tolerance}: expected >= 0 seconds")
     action_dir = Path(action_dir)
     checks = _Checks()
     facts: dict[str, Any] = {}
-    hasher = _Hasher(action_dir)
+    hasher = _Hasher(action_dir) if segment_files else None
     try:
         # segment files are hashed on worker threads while this thread reads and checks the log
-        reader = _LogReader(hasher.offer)
+        reader = _LogReader(hasher.offer if hasher is not None else _ignore)
         reader.read(action_dir / LOG_NAME)
         reader.finish(checks, facts)
         scan = reader.scan
         _check_segments(action_dir, scan.segments, checks, facts, hasher)
     finally:
-        hasher.close()
+        if hasher is not None:
+            hasher.close()
     _check_continuity(scan.events, scan.segments, checks, gap_tolerance)
     _check_unlisted(action_dir, scan.segments, checks)
     facts["tracks"] = sorted({s.track for s in scan.segments})
