@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -57,7 +58,7 @@ class Segment:
         d = e.data
         return cls(
             e.seq,
-            d["track"],
+            sys.intern(d["track"]),  # a handful of tracks, thousands of segments each
             d["index"],
             d["file"],
             d["size"],
