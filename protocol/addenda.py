@@ -31,11 +31,11 @@ import re
 import zipfile
 import zlib
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import jsonschema
 from pyhanko.sign.timestamps import TimeStamper
@@ -48,12 +48,15 @@ from protocol.asic import (
     append_members,
     asic_manifest_xml,
     open_zip,
+    parse_asic_manifest,
 )
 from protocol.container import read_container_json, read_manifests
 from protocol.errors import ProtocolError
+from protocol.signed_objects import read_signed_manifests
 from protocol.signing import Signer
 from protocol.timestamp import add_signature_timestamp, http_timestamper
 from protocol.verify_signature import validate_signature
+from protocol.zipread import Members
 from recorder.canonical import CanonicalJSONError, canonical_json, parse_json_object
 from recorder.clock import format_utc
 from recorder.report import Check, Status
@@ -121,14 +124,26 @@ def _moment(instant: dt.datetime, zone: str) -> dict[str, str]:
     }
 
 
-def is_addendum_manifest(manifest: AsicManifest) -> bool:
+class Listing(Protocol):
+    """An ASiCManifest as read: :class:`~protocol.asic.AsicManifest` (parsed in full) or
+    :class:`~protocol.signed_objects.SignedObjects` (the verifier's compact form)."""
+
+    @property
+    def sig_uri(self) -> str: ...
+
+    @property
+    def uris(self) -> Sequence[str]: ...
+
+
+_M = TypeVar("_M", bound=Listing)
+
+
+def is_addendum_manifest(manifest: Listing) -> bool:
     """An ASiCManifest that covers an addendum (not the protocol's data objects)."""
-    return any(o.uri.startswith(ADDENDA) for o in manifest.objects)
+    return any(uri.startswith(ADDENDA) for uri in manifest.uris)
 
 
-def split_addenda(
-    manifests: dict[int, AsicManifest],
-) -> tuple[dict[int, AsicManifest], frozenset[str]]:
+def split_addenda(manifests: dict[int, _M]) -> tuple[dict[int, _M], frozenset[str]]:
     """(the protocol's manifests, every member name that belongs to an addendum).
 
     The verifier checks the protocol's manifests as before and leaves the addenda — their
@@ -139,7 +154,7 @@ def split_addenda(
         if is_addendum_manifest(manifest):
             members.add(f"META-INF/ASiCManifest{number:03d}.xml")
             members.add(manifest.sig_uri)
-            members.update(o.uri for o in manifest.objects if o.uri.startswith(ADDENDA))
+            members.update(uri for uri in manifest.uris if uri.startswith(ADDENDA))
         else:
             protocol[number] = manifest
     return protocol, frozenset(members)
@@ -349,14 +364,14 @@ class AddendaResult:
     facts: tuple[dict[str, Any], ...]
 
 
-def _member(zf: zipfile.ZipFile, name: str) -> bytes | None:
+def _member(zf: Members, name: str) -> bytes | None:
     try:
         return zf.read(name)
     except (KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError):
         return None
 
 
-async def addendum_checks(zf: zipfile.ZipFile, anchors: list[Any] | None) -> AddendaResult:
+async def addendum_checks(zf: Members, anchors: list[Any] | None) -> AddendaResult:
     """Verify every addendum of the open container ``zf``.
 
     Per addendum manifest: its shape (one ``addenda/refusal-NNN.json`` and one protocol
@@ -367,7 +382,7 @@ async def addendum_checks(zf: zipfile.ZipFile, anchors: list[Any] | None) -> Add
     signed the referenced manifest (``addendum``). No addenda: no checks.
     """
     try:
-        manifests = read_manifests(zf)
+        manifests = read_signed_manifests(zf)  # the protocol's are long: read, not parsed
         meta = read_container_json(zf)
     except ProtocolError:
         return AddendaResult((), ())  # reported by the structure check
@@ -380,8 +395,14 @@ async def addendum_checks(zf: zipfile.ZipFile, anchors: list[Any] | None) -> Add
         proto = {}
     checks: list[Check] = []
     facts: list[dict[str, Any]] = []
-    for number, manifest in sorted(manifests.items()):
-        if not is_addendum_manifest(manifest):
+    for number, listing in sorted(manifests.items()):
+        if not is_addendum_manifest(listing):
+            continue
+        name = f"META-INF/ASiCManifest{number:03d}.xml"
+        try:  # an addendum's manifest is short: parsed in full for the checks below
+            manifest = parse_asic_manifest(zf.read(name), what=name)
+        except ProtocolError as e:  # pragma: no cover - read above with the same strictness
+            checks.append(Check("addendum", Status.FAILED, str(e), name))
             continue
         one = await _check_one(
             zf, number, manifest, protocol_manifests, names, meta, proto, anchors
@@ -392,7 +413,7 @@ async def addendum_checks(zf: zipfile.ZipFile, anchors: list[Any] | None) -> Add
         n
         for n in names
         if n.startswith(ADDENDA)
-        and not any(n in m.by_uri() for m in manifests.values() if is_addendum_manifest(m))
+        and not any(n in m.uris for m in manifests.values() if is_addendum_manifest(m))
     )
     checks += [
         Check("addendum", Status.FAILED, "not covered by any signed manifest", n) for n in stray
@@ -401,10 +422,10 @@ async def addendum_checks(zf: zipfile.ZipFile, anchors: list[Any] | None) -> Add
 
 
 async def _check_one(
-    zf: zipfile.ZipFile,
+    zf: Members,
     number: int,
     manifest: AsicManifest,
-    protocol_manifests: dict[int, AsicManifest],
+    protocol_manifests: Mapping[int, Listing],
     names: set[str],
     meta: Mapping[str, Any],
     proto: Mapping[str, Any],
@@ -515,7 +536,7 @@ def _signer_iins(p7s: bytes | None) -> set[str]:
 
 
 def _content_checks(
-    zf: zipfile.ZipFile,
+    zf: Members,
     uri: str,
     manifest_number: int,
     ref: DataObject,

@@ -78,6 +78,11 @@ class AsicManifest:
     def by_uri(self) -> dict[str, DataObject]:
         return {o.uri: o for o in self.objects}
 
+    @property
+    def uris(self) -> tuple[str, ...]:
+        """The data objects' URIs, in document order."""
+        return tuple(o.uri for o in self.objects)
+
 
 def check_member_name(name: str) -> str:
     """Reject absolute paths, ``..``, backslashes and empty parts in a member name."""

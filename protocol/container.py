@@ -43,6 +43,7 @@ from protocol.asic import (
 from protocol.errors import ProtocolError, UnreadableContainerError
 from protocol.signing import Signer
 from protocol.timestamp import add_signature_timestamp, http_timestamper
+from protocol.zipread import Members
 from recorder.canonical import canonical_json, parse_json_object
 
 FORMAT = "tergeu-asice/1"
@@ -189,7 +190,7 @@ async def build_container(
     return ContainerInfo(Path(out), container_id, len(objects), 1, media_outside)
 
 
-def read_manifests(zf: zipfile.ZipFile) -> dict[int, AsicManifest]:
+def read_manifests(zf: Members) -> dict[int, AsicManifest]:
     """Every ``META-INF/ASiCManifestNNN.xml`` by number (raises ProtocolError on a bad one)."""
     out = {}
     for name in zf.namelist():
@@ -198,7 +199,7 @@ def read_manifests(zf: zipfile.ZipFile) -> dict[int, AsicManifest]:
     return out
 
 
-def read_container_json(zf: zipfile.ZipFile) -> dict[str, object]:
+def read_container_json(zf: Members) -> dict[str, object]:
     """The parsed ``container.json`` (format checked)."""
     try:
         data = zf.read(CONTAINER_JSON)

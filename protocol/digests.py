@@ -5,7 +5,7 @@ Two shapes of parallelism on a small machine (``hashlib`` releases the GIL on la
 * :class:`HashThread` — a writer reads each file once into a buffer from a small pool, writes
   it, and hands the buffer to this thread for SHA-256; the buffer comes back when hashed.
 * :func:`hash_stored_members` — a verifier hashes the members of a zip straight from their
-  offsets, the members split between a few threads.
+  offsets, the members split between a few threads (``pread``: no shared file position).
 
 Buffers are reused (``readv``/``preadv``), never allocated per chunk: a fresh megabyte per
 read costs page faults that show up as system time.
@@ -18,13 +18,13 @@ import hashlib
 import mmap
 import os
 import queue
-import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from protocol.errors import ProtocolError
+from protocol.zipread import ZipReader
 
 CHUNK = 2 << 20
 POOL = 8  # buffers in flight between the writer and the hashing thread: 16 MiB at most
@@ -131,37 +131,69 @@ def hash_file(path: str | Path) -> bytes:
         return hashlib.file_digest(f, "sha256").digest()
 
 
-@dataclass(frozen=True)
-class StoredMember:
-    """Where a stored member's local header is, and what the central directory says of it."""
+class MemberDigests:
+    """SHA-256 of members of a :class:`~protocol.zipread.ZipReader`, by member position.
 
-    name: str
-    header_offset: int
-    size: int
-    raw_name: bytes
+    32 bytes each in one ``bytearray`` (a dict of ``bytes`` would cost some 100 bytes a member);
+    members that could not be read hold their error instead.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._digests = bytearray(32 * count)
+        self._done = bytearray(count)
+        self.errors: dict[int, ProtocolError] = {}
+
+    def set(self, i: int, digest: bytes) -> None:
+        self._digests[32 * i : 32 * i + 32] = digest
+        self._done[i] = 1
+
+    def fail(self, i: int, error: ProtocolError) -> None:
+        self.errors[i] = error
+
+    def get(self, i: int) -> bytes | ProtocolError | None:
+        """Member ``i``'s digest, the error that stopped it, or None if it was not hashed."""
+        if self._done[i]:
+            return bytes(self._digests[32 * i : 32 * i + 32])
+        return self.errors.get(i)
+
+    def matches(self, i: int, digest: bytes | memoryview) -> bool:
+        """Whether member ``i`` was hashed and its digest is ``digest``."""
+        return bool(self._done[i]) and self._digests[32 * i : 32 * i + 32] == digest
+
+    def gather(self, indices: list[int]) -> bytes | None:
+        """The digests of members ``indices`` back to back, or None if one is missing."""
+        if not all(map(self._done.__getitem__, indices)):
+            return None
+        d = self._digests
+        return b"".join([d[32 * i : 32 * i + 32] for i in indices])
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and (bool(self._done[i]) or i in self.errors)
 
 
 def hash_stored_members(
-    path: Path,
-    members: Sequence[StoredMember],
+    zr: ZipReader,
+    members: Sequence[int],
     *,
     threads: int = 2,
     progress: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
-) -> dict[str, bytes | ProtocolError]:
-    """SHA-256 of each stored member of the zip at ``path``, read from its offset.
+) -> MemberDigests:
+    """SHA-256 of each stored member of ``zr`` (positions in ``zr``, in file order), read from
+    its offset.
 
     No CRC-32 pass: each digest is compared with a signed one, which the CRC adds nothing to.
     The members are split into ``threads`` runs of about equal bytes, each read in file order.
-    A member that cannot be read maps to a ProtocolError naming it. Setting ``stop`` ends the
+    A member that cannot be read gets a ProtocolError naming it. Setting ``stop`` ends the
     work early (the members not reached are left out).
     """
-    runs: list[list[StoredMember]] = [[] for _ in range(max(1, threads))]
-    total = sum(m.size for m in members) or 1
+    runs: list[list[int]] = [[] for _ in range(max(1, threads))]
+    sizes = [zr.size_at(i) for i in members]
+    total = sum(sizes) or 1
     done = 0
-    for m in members:  # contiguous runs: each thread reads forward through its part
-        runs[min(len(runs) - 1, done * len(runs) // total)].append(m)
-        done += m.size
+    for i, size in zip(members, sizes, strict=True):  # contiguous runs, each read forward
+        runs[min(len(runs) - 1, done * len(runs) // total)].append(i)
+        done += size
     lock = threading.Lock()
 
     def tick(n: int) -> None:
@@ -169,46 +201,37 @@ def hash_stored_members(
             with lock:
                 progress(n)
 
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
-            parts = list(pool.map(lambda run: _hash_run(fd, run, tick, stop), runs))
-    finally:
-        os.close(fd)
-    return {k: v for part in parts for k, v in part.items()}
-
-
-def _hash_run(
-    fd: int, run: list[StoredMember], tick: Callable[[int], None], stop: threading.Event | None
-) -> dict[str, bytes | ProtocolError]:
-    view = memoryview(new_buffer(CHUNK))
-    out: dict[str, bytes | ProtocolError] = {}
-    for m in run:
-        if stop is not None and stop.is_set():
-            break
-        try:
-            out[m.name] = _hash_one(fd, m, view, tick)
-        except (ProtocolError, OSError) as e:
-            out[m.name] = ProtocolError(f"{m.name}: {e}")
+    out = MemberDigests(len(zr))
+    with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
+        list(pool.map(lambda run: _hash_run(zr, run, out, tick, stop), runs))
     return out
 
 
-def _hash_one(fd: int, m: StoredMember, view: memoryview, tick: Callable[[int], None]) -> bytes:
-    header = os.pread(fd, 30 + len(m.raw_name), m.header_offset)
-    if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise ProtocolError("bad local file header")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    if header[30 : 30 + name_len] != m.raw_name:
-        raise ProtocolError("local header names another file")
-    h = hashlib.sha256()
-    offset = m.header_offset + 30 + name_len + extra_len
-    left = m.size
-    while left > 0:
-        n = os.preadv(fd, [view[: min(CHUNK, left)]], offset)
-        if n == 0:
-            raise ProtocolError(f"member truncated, {left} bytes missing")
-        h.update(view[:n])
-        offset += n
-        left -= n
-        tick(n)
-    return h.digest()
+def _hash_run(
+    zr: ZipReader,
+    run: list[int],
+    out: MemberDigests,
+    tick: Callable[[int], None],
+    stop: threading.Event | None,
+) -> None:
+    view = memoryview(new_buffer(CHUNK))
+    fd = zr.fd
+    for i in run:
+        if stop is not None and stop.is_set():
+            break
+        try:
+            offset, left = zr.stored_span(i)
+            h = hashlib.sha256()
+            while left > 0:
+                n = os.preadv(fd, [view[: min(CHUNK, left)]], offset)
+                if n == 0:
+                    raise ProtocolError(f"{zr.name_at(i)}: member truncated, {left} bytes missing")
+                h.update(view[:n])
+                offset += n
+                left -= n
+                tick(n)
+            out.set(i, h.digest())
+        except ProtocolError as e:
+            out.fail(i, e)
+        except OSError as e:
+            out.fail(i, ProtocolError(f"{zr.name_at(i)}: {e}"))

@@ -16,33 +16,31 @@ import contextlib
 import functools
 import gc
 import hashlib
+import itertools
 import tempfile
 import threading
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from protocol.addenda import ADDENDA, addendum_checks, split_addenda
 from protocol.asic import (
     ASIC_MANIFEST_RE,
     MIMETYPE,
     SIGNATURE_RE,
-    AsicManifest,
-    DataObject,
     Progress,
     check_member_name,
-    open_zip,
-    parse_odf_manifest,
 )
-from protocol.container import CONTAINER_JSON, RECORDING, read_container_json, read_manifests
-from protocol.digests import StoredMember, hash_file, hash_stored_members
+from protocol.container import CONTAINER_JSON, RECORDING, read_container_json
+from protocol.digests import MemberDigests, hash_file, hash_stored_members
 from protocol.errors import ProtocolError, UnreadableContainerError
 from protocol.excerpt import EXCERPT_JSON, excerpt_checks, read_excerpt
 from protocol.recording_checks import log_checks
+from protocol.signed_objects import SignedObjects, listed_but_missing, read_signed_manifests
 from protocol.trust import load_trust_anchors
 from protocol.verify_signature import validate_signature
+from protocol.zipread import STORED, MemberError, ZipReader
 from recorder.report import Check, Report, Status
 
 _META_ALLOWED = ("META-INF/manifest.xml", EXCERPT_JSON)
@@ -77,12 +75,12 @@ async def async_verify_container(
     """Async form of :func:`verify_container` (hashing runs in a worker thread)."""
     path = Path(path)
     anchors = load_trust_anchors(trust_anchors_dir) if trust_anchors_dir else None
-    zf = open_zip(path)
+    zr = ZipReader(path)
     try:
         with _gc_paused():
-            return await _verify(zf, path, anchors, media_dir, progress)
+            return await _verify(zr, path, anchors, media_dir, progress)
     finally:
-        zf.close()
+        zr.close()
 
 
 _gc_lock = threading.Lock()
@@ -112,23 +110,31 @@ def _gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _structure(zf: zipfile.ZipFile) -> tuple[list[Check], dict[int, AsicManifest], dict[str, Any]]:
-    """Structure checks; raises UnreadableContainerError when it is no ASiC-E at all."""
-    infos = zf.infolist()
-    if not infos or infos[0].filename != "mimetype":
+def _structure(
+    zr: ZipReader, manifest_bytes: dict[int, bytes]
+) -> tuple[list[Check], dict[int, SignedObjects], dict[str, Any]]:
+    """Structure checks; raises UnreadableContainerError when it is no ASiC-E at all.
+
+    The bytes of each ASiCManifest read go to ``manifest_bytes`` (its signature is over them).
+    """
+    if not len(zr) or zr.name_at(0) != "mimetype":
         raise UnreadableContainerError("not an ASiC-E container: first member is not 'mimetype'")
-    if zf.read("mimetype") != MIMETYPE.encode():
-        raise UnreadableContainerError(
-            f"mimetype is {zf.read('mimetype')[:60]!r}, expected {MIMETYPE}"
-        )
+    try:
+        mimetype = zr.read("mimetype")
+    except MemberError as e:
+        raise UnreadableContainerError(f"not an ASiC-E container: {e}") from e
+    if mimetype != MIMETYPE.encode():
+        raise UnreadableContainerError(f"mimetype is {mimetype[:60]!r}, expected {MIMETYPE}")
     checks: list[Check] = []
-    if infos[0].compress_type != zipfile.ZIP_STORED:
+    if zr.member_at(0).method != STORED:
         checks.append(Check("structure", Status.FAILED, "mimetype is compressed, must be stored"))
     try:
         # Signed addenda (protocol/addenda.py) have manifests of their own, checked apart below.
-        manifests, addendum_members = split_addenda(read_manifests(zf))
-        meta = read_container_json(zf)
-        listed = set(parse_odf_manifest(zf.read("META-INF/manifest.xml")))
+        manifests, addendum_members = split_addenda(
+            read_signed_manifests(zr, intern=zr.intern, keep=manifest_bytes)
+        )
+        meta = read_container_json(zr)
+        listed_missing = listed_but_missing(zr.read("META-INF/manifest.xml"), zr)
     except KeyError as e:
         checks.append(Check("structure", Status.FAILED, f"missing {e.args[0]}"))
         return checks, {}, {}
@@ -138,25 +144,26 @@ def _structure(zf: zipfile.ZipFile) -> tuple[list[Check], dict[int, AsicManifest
     if not manifests:
         checks.append(Check("structure", Status.FAILED, "no META-INF/ASiCManifestNNN.xml"))
         return checks, {}, meta
-    listing = zf.namelist()
-    names = set(listing)
-    if len(names) != len(listing):
+    if zr.duplicates:
         checks.append(Check("structure", Status.FAILED, "a member name occurs twice in the zip"))
     first = manifests[min(manifests)]
-    covered = set(first.by_uri())
+    covered = bytearray(len(zr))  # by member position: listed in the first manifest
+    for uri in first.uris:
+        if (i := zr.index(uri)) is not None:
+            covered[i] = 1
     for number, manifest in sorted(manifests.items()):
         if manifest.sig_uri != f"META-INF/signature{number:03d}.p7s":
             msg = f"ASiCManifest{number:03d} references {manifest.sig_uri}"
             checks.append(Check("structure", Status.FAILED, msg))
-        if manifest.sig_uri not in names:
+        if manifest.sig_uri not in zr:
             checks.append(Check("structure", Status.FAILED, f"missing {manifest.sig_uri}"))
-        if set(manifest.by_uri()) != covered:
+        if manifest.uris != first.uris and set(manifest.uris) != set(first.uris):
             msg = f"ASiCManifest{number:03d} covers other data objects than the first one"
             checks.append(Check("structure", Status.FAILED, msg))
-    if CONTAINER_JSON not in covered:
+    if CONTAINER_JSON not in first.uris:
         checks.append(Check("structure", Status.FAILED, f"{CONTAINER_JSON} is not signed"))
-    for name in listing:
-        if name == "mimetype" or name in covered or name in _META_ALLOWED:
+    for i, name in enumerate(zr):
+        if covered[i] or name == "mimetype" or name in _META_ALLOWED:
             continue
         if name in addendum_members:  # verified by protocol.addenda.addendum_checks
             continue
@@ -165,61 +172,77 @@ def _structure(zf: zipfile.ZipFile) -> tuple[list[Check], dict[int, AsicManifest
         ):
             continue
         checks.append(Check("structure", Status.FAILED, f"unlisted file {name!r}", name))
-    for name in listed:
-        if name not in names:
-            checks.append(Check("structure", Status.FAILED, f"manifest.xml lists missing {name}"))
+    for name in listed_missing:
+        checks.append(Check("structure", Status.FAILED, f"manifest.xml lists missing {name}"))
     if not any(c.status is Status.FAILED for c in checks):
         checks.append(
             Check(
                 "structure",
                 Status.OK,
-                f"ASiC-E with {len(covered)} data objects, {len(manifests)} signature(s)",
+                f"ASiC-E with {len(first.uris)} data objects, {len(manifests)} signature(s)",
             )
         )
     return checks, manifests, meta
 
 
-def _may_have_addenda(zf: zipfile.ZipFile, manifests: dict[int, AsicManifest]) -> bool:
+def _may_have_addenda(zr: ZipReader, manifests: dict[int, SignedObjects]) -> bool:
     """False only if the container has no ``addenda/`` member and every ASiCManifest is one
     of the protocol's (``manifests``): :func:`addendum_checks` then reports nothing, and its
-    second parse of every manifest (0.25 s for a two-hour recording) is skipped."""
-    names = zf.namelist()
-    if any(n.startswith(ADDENDA) for n in names):
+    second read of every manifest is skipped."""
+    if any(n.startswith(ADDENDA) for n in zr):
         return True
-    return sum(1 for n in names if ASIC_MANIFEST_RE.match(n)) != len(manifests)
+    return sum(1 for n in zr if ASIC_MANIFEST_RE.match(n)) != len(manifests)
 
 
-def _referenced(name: str, manifests: dict[int, AsicManifest]) -> bool:
+def _referenced(name: str, manifests: dict[int, SignedObjects]) -> bool:
     return any(m.sig_uri == name for m in manifests.values())
 
 
+def _signed_digests(manifests: dict[int, SignedObjects]) -> Iterator[tuple[str, list[bytes]]]:
+    """Each data object any manifest lists, in URI order, with the digest of each manifest
+    that lists it (one manifest, or co-signatures over the same objects: no dict is built)."""
+    ordered = [manifests[n] for n in sorted(manifests)]
+    first = ordered[0]
+    if any(m.uris != first.uris for m in ordered[1:]):  # reported by the structure check
+        objects: dict[str, list[bytes]] = {}
+        for m in ordered:
+            for k, uri in enumerate(m.uris):
+                objects.setdefault(uri, []).append(m.digest(k))
+        yield from sorted(objects.items())
+        return
+    uris = first.uris
+    in_order = all(a < b for a, b in itertools.pairwise(uris))
+    for k in range(len(uris)) if in_order else sorted(range(len(uris)), key=uris.__getitem__):
+        yield uris[k], [m.digests[32 * k : 32 * k + 32] for m in ordered]
+
+
 def _digests(
-    zf: zipfile.ZipFile,
-    manifests: dict[int, AsicManifest],
+    zr: ZipReader,
+    manifests: dict[int, SignedObjects],
     meta: dict[str, Any],
     media_dir: Path | None,
     omitted_ok: Callable[[str], bool],
-    stored: dict[str, bytes | ProtocolError],
+    stored: MemberDigests,
+    extracted: dict[str, bytes],
     tick: Callable[[int], None],
 ) -> tuple[list[Check], list[str]]:
     """Compare each data object's digest with every manifest; return checks and omitted.
 
     ``stored`` holds the digests of the stored members, hashed while the structure was read
-    (see :func:`_verify`); the other members (small deflated text) are hashed here.
+    (see :func:`_verify`), ``extracted`` those of the members extracted for the recording's
+    checks; the other members (small deflated text) are hashed here.
     """
-    names = set(zf.namelist())
-    objects: dict[str, list[DataObject]] = {}
-    for m in manifests.values():
-        for o in m.objects:
-            objects.setdefault(o.uri, []).append(o)
+    if (matched := _all_match(zr, manifests, stored, extracted, tick)) is not None:
+        return [Check("digest", Status.OK, f"{matched} data objects match their digests")], []
     checks: list[Check] = []
     omitted: list[str] = []
     matched = 0
-    in_zip = [uri for uri in objects if uri in names and uri not in stored]
-    hashed: dict[str, bytes | Exception] = {**stored, **_hash_through_zipfile(zf, in_zip, tick)}
-    for uri, wanted in sorted(objects.items()):
-        if uri in names:
-            digest_or_error = hashed[uri]
+    for uri, wanted in _signed_digests(manifests):
+        i = zr.index(uri)
+        if i is not None:
+            digest_or_error = stored.get(i)
+            if digest_or_error is None:
+                digest_or_error = _text_digest(zr, uri, extracted, tick)
             if isinstance(digest_or_error, Exception):
                 msg = f"member unreadable: {digest_or_error}"
                 checks.append(Check("digest", Status.FAILED, msg, uri))
@@ -244,7 +267,7 @@ def _digests(
                 Check("digest", Status.FAILED, "listed in the ASiCManifest but missing", uri)
             )
             continue
-        if all(w.sha256 == digest for w in wanted):
+        if all(w == digest for w in wanted):
             matched += 1
         else:
             checks.append(
@@ -266,43 +289,61 @@ def _digests(
     return checks, omitted
 
 
-def _stored_members(zf: zipfile.ZipFile) -> list[StoredMember]:
-    """Every stored data member (the bulk: media), in file order, to hash from its offset."""
-    out = []
-    for info in zf.infolist():
-        if not _is_data(info.filename) or info.compress_type != zipfile.ZIP_STORED:
-            continue
-        if info.compress_size != info.file_size:
-            continue  # left to zipfile, which reports it
-        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-        raw = info.orig_filename.encode(encoding)
-        out.append(StoredMember(info.filename, info.header_offset, info.file_size, raw))
-    return sorted(out, key=lambda m: m.header_offset)
+def _all_match(
+    zr: ZipReader,
+    manifests: dict[int, SignedObjects],
+    stored: MemberDigests,
+    extracted: dict[str, bytes],
+    tick: Callable[[int], None],
+) -> int | None:
+    """The number of data objects if every one is in the zip, readable and has the digest
+    every manifest lists (compared all at once); None to look at each (:func:`_digests`)."""
+    first = manifests[min(manifests)]
+    if any(m.uris != first.uris for m in manifests.values()):
+        return None
+    indices = [zr.index(uri) for uri in first.uris]
+    present = [i for i in indices if i is not None]
+    if len(present) != len(indices):
+        return None
+    for i in present:
+        if i not in stored:  # deflated text: extracted already, or read here
+            digest = _text_digest(zr, zr.name_at(i), extracted, tick)
+            if isinstance(digest, ProtocolError):
+                return None  # reported by the look at each
+            stored.set(i, digest)
+    together = stored.gather(present)
+    if together is None or any(m.digests != together for m in manifests.values()):
+        return None
+    return len(present)
 
 
 def _is_data(name: str) -> bool:
     return name != "mimetype" and not name.startswith("META-INF/")
 
 
-def _hash_through_zipfile(
-    zf: zipfile.ZipFile, uris: list[str], tick: Callable[[int], None]
-) -> dict[str, bytes | Exception]:
-    """SHA-256 of members through zipfile, which also checks their CRC-32 (deflated text)."""
-    out: dict[str, bytes | Exception] = {}
-    for uri in uris:
-        info = zf.getinfo(uri)
-        try:
-            if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
-                raise ProtocolError(f"{uri}: stored member with differing sizes")
-            with zf.open(info) as f:
-                h = hashlib.sha256()
-                while chunk := f.read(1 << 20):
-                    h.update(chunk)
-                out[uri] = h.digest()
-            tick(info.file_size)
-        except (zipfile.BadZipFile, zlib.error, ProtocolError, OSError, EOFError) as e:
-            out[uri] = e
-    return out
+def _text_digest(
+    zr: ZipReader, uri: str, extracted: dict[str, bytes], tick: Callable[[int], None]
+) -> bytes | ProtocolError:
+    """SHA-256 of a member that was not hashed from its offset: taken from the extraction,
+    else read through the reader."""
+    if (digest := extracted.get(uri)) is not None:
+        tick(zr.member(uri).size)
+        return digest
+    return _hash_through_reader(zr, uri, tick)
+
+
+def _hash_through_reader(
+    zr: ZipReader, uri: str, tick: Callable[[int], None]
+) -> bytes | ProtocolError:
+    """SHA-256 of a member read through the reader, which checks its CRC-32 (deflated text)."""
+    h = hashlib.sha256()
+    try:
+        for chunk in zr.chunks(uri):
+            h.update(chunk)
+    except (ProtocolError, OSError) as e:
+        return e if isinstance(e, ProtocolError) else ProtocolError(f"{uri}: {e}")
+    tick(zr.member(uri).size)
+    return h.digest()
 
 
 class _Ticker:
@@ -320,7 +361,7 @@ class _Ticker:
 
 
 async def _verify(
-    zf: zipfile.ZipFile,
+    zr: ZipReader,
     path: Path,
     anchors: list[Any] | None,
     media_dir: Path | None,
@@ -330,15 +371,16 @@ async def _verify(
     # that does not need their digests runs: the structure and the manifests, the signatures,
     # and the recording's checks (the log's segment digests are compared with the *signed*
     # ones, so they need no computed hash). The computed digests are compared last.
-    stored = _stored_members(zf)
-    tick = _Ticker(progress, sum(i.file_size for i in zf.infolist() if _is_data(i.filename)))
+    # Stored members whose two sizes differ are left out: read through the reader, they fail.
+    stored, total = zr.stored_in_file_order(_is_data)
+    tick = _Ticker(progress, total)
     stop = threading.Event()
     # run_in_executor submits at once; a to_thread task would not start before the next await.
     hashing = asyncio.get_running_loop().run_in_executor(
-        None, functools.partial(hash_stored_members, path, stored, progress=tick, stop=stop)
+        None, functools.partial(hash_stored_members, zr, stored, progress=tick, stop=stop)
     )
     try:
-        return await _verify_while_hashing(zf, path, anchors, media_dir, hashing, tick)
+        return await _verify_while_hashing(zr, path, anchors, media_dir, hashing, tick)
     finally:
         if not hashing.done():  # an early return or an error: stop reading, then wait
             stop.set()
@@ -346,21 +388,22 @@ async def _verify(
 
 
 async def _verify_while_hashing(
-    zf: zipfile.ZipFile,
+    zr: ZipReader,
     path: Path,
     anchors: list[Any] | None,
     media_dir: Path | None,
-    hashing: asyncio.Future[dict[str, bytes | ProtocolError]],
+    hashing: asyncio.Future[MemberDigests],
     tick: _Ticker,
 ) -> Report:
-    checks, manifests, meta = _structure(zf)
+    manifest_bytes: dict[int, bytes] = {}
+    checks, manifests, meta = _structure(zr, manifest_bytes)
     facts: dict[str, Any] = {"container_id": meta.get("container_id"), "format": meta.get("format")}
     kind = "container"
     excerpt = None
-    if EXCERPT_JSON in zf.namelist():
+    if EXCERPT_JSON in zr:
         kind = "excerpt"
         try:
-            excerpt = read_excerpt(zf)
+            excerpt = read_excerpt(_as_zipfile(zr))
         except ProtocolError as e:
             checks.append(Check("excerpt", Status.FAILED, str(e), EXCERPT_JSON))
     if not manifests:
@@ -369,14 +412,11 @@ async def _verify_while_hashing(
     signature_checks: list[Check] = []
     signers = []
     for number, manifest in sorted(manifests.items()):
-        name = f"ASiCManifest{number:03d}.xml"
         try:
-            p7s = zf.read(manifest.sig_uri)
-        except (KeyError, zipfile.BadZipFile, zlib.error, OSError):
+            p7s = zr.read(manifest.sig_uri)
+        except (KeyError, ProtocolError, OSError):
             continue  # reported by the structure check
-        result = await validate_signature(
-            manifest.sig_uri, zf.read(f"META-INF/{name}"), p7s, anchors
-        )
+        result = await validate_signature(manifest.sig_uri, manifest_bytes[number], p7s, anchors)
         signature_checks += result.checks
         signers.append(
             {
@@ -388,11 +428,12 @@ async def _verify_while_hashing(
             }
         )
     facts["signers"] = signers
+    manifest_bytes.clear()  # megabytes for a long recording: not kept through the log checks
 
     # --- signed addenda (refusals recorded after signing): protocol/addenda.py ---
     facts["addenda"] = []
-    if _may_have_addenda(zf, manifests):  # else addendum_checks has nothing to say
-        addenda = await addendum_checks(zf, anchors)
+    if _may_have_addenda(zr, manifests):  # else addendum_checks has nothing to say
+        addenda = await addendum_checks(zr, anchors)
         signature_checks += addenda.checks
         facts["addenda"] = list(addenda.facts)
 
@@ -401,9 +442,11 @@ async def _verify_while_hashing(
     )
     with tempfile.TemporaryDirectory(prefix="tergeu-verify-") as tmp:
         action_dir = Path(tmp) / "action"
-        extracted = await asyncio.to_thread(_extract_recording, zf, action_dir, media_dir, meta)
-        proto = zf.read("protocol.json") if "protocol.json" in zf.namelist() else None
-        signed = {u: o.sha256 for u, o in manifests[min(manifests)].by_uri().items()}
+        extracted, extracted_digests = await asyncio.to_thread(
+            _extract_recording, zr, action_dir, media_dir, meta
+        )
+        proto = _read_or_none(zr, "protocol.json")
+        signed = manifests[min(manifests)].as_dict()
         absent = {u for u in signed if u.startswith(RECORDING) and u not in extracted}
         recording = asyncio.ensure_future(
             asyncio.to_thread(
@@ -412,7 +455,15 @@ async def _verify_while_hashing(
         )
         try:
             digest_checks, _omitted = await asyncio.to_thread(
-                _digests, zf, manifests, meta, media_dir, omitted_ok, await hashing, tick
+                _digests,
+                zr,
+                manifests,
+                meta,
+                media_dir,
+                omitted_ok,
+                await hashing,
+                extracted_digests,
+                tick,
             )
         finally:
             rec_checks, rec_facts = await recording
@@ -421,16 +472,17 @@ async def _verify_while_hashing(
         checks += rec_checks
         facts["recording"] = rec_facts
         if excerpt is not None:
-            checks += excerpt_checks(excerpt, action_dir / "log.jsonl", zf)
+            checks += excerpt_checks(excerpt, action_dir / "log.jsonl", _as_zipfile(zr))
             facts["excerpt"] = excerpt.describe()
     return Report.build(kind, str(path), checks, facts)
 
 
 def _extract_recording(
-    zf: zipfile.ZipFile, action_dir: Path, media_dir: Path | None, meta: dict[str, Any]
-) -> set[str]:
+    zr: ZipReader, action_dir: Path, media_dir: Path | None, meta: dict[str, Any]
+) -> tuple[set[str], dict[str, bytes]]:
     """Extract ``recording/`` except the segment files into ``action_dir``; return the member
-    names (``recording/...``) now present there.
+    names (``recording/...``) now present there, and the SHA-256 of each member extracted
+    (hashed on the way: the digest check does not read them again).
 
     Segments are not copied: their bytes were hashed against the signed ASiCManifest and the
     log's SHA-256 of each is compared with that digest (``segment`` checks), so the recorder's
@@ -438,7 +490,8 @@ def _extract_recording(
     """
     action_dir.mkdir(mode=0o700)
     extracted: set[str] = set()
-    for name in zf.namelist():
+    digests: dict[str, bytes] = {}
+    for name in zr:
         if not name.startswith(RECORDING) or name.endswith("/") or _is_segment(name):
             continue
         try:
@@ -448,11 +501,14 @@ def _extract_recording(
         target = action_dir / name[len(RECORDING) :]
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with zf.open(name) as src, open(target, "wb") as dst:
-                while chunk := src.read(1 << 20):
+            h = hashlib.sha256()
+            with open(target, "wb") as dst:
+                for chunk in zr.chunks(name):
                     dst.write(chunk)
+                    h.update(chunk)
             extracted.add(name)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+            digests[name] = h.digest()
+        except (ProtocolError, OSError):
             target.unlink(missing_ok=True)  # reported by the digest check
     if meta.get("media_outside") and media_dir is not None:  # playlists kept beside
         for playlist in Path(media_dir).glob("*/*.m3u8"):
@@ -460,8 +516,22 @@ def _extract_recording(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(playlist.read_bytes())
             extracted.add(f"{RECORDING}media/{playlist.relative_to(media_dir).as_posix()}")
-    return extracted
+    return extracted, digests
 
 
 def _is_segment(name: str) -> bool:
     return name.startswith(RECORDING + "media/") and name.endswith(".ts")
+
+
+def _read_or_none(zr: ZipReader, name: str) -> bytes | None:
+    """Member ``name``, or None if it is missing or unreadable (reported by other checks)."""
+    try:
+        return zr.read(name)
+    except (KeyError, ProtocolError, OSError):
+        return None
+
+
+def _as_zipfile(zr: ZipReader) -> zipfile.ZipFile:
+    # protocol.excerpt reads only namelist() and read(name) (protocol.zipread.Members); its
+    # annotations still name zipfile.ZipFile.
+    return cast(zipfile.ZipFile, zr)

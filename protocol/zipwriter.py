@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from isal.isal_zlib import crc32  # ISA-L: ≈25 GB/s here against zlib's ≈6 GB/s
 
 from protocol.errors import ProtocolError
+from protocol.zipread import read_end
 
 _IOV_MAX = 1024  # buffers per writev on Linux
 LIMIT = 0xFFFFFFFF  # a 32-bit size or offset at or above this needs ZIP64
@@ -164,33 +165,9 @@ def read_tail(fd: int) -> ZipTail:
     Raises ProtocolError for anything but a single-disk zip whose central directory is followed
     only by its end records (no prepended data, no trailing bytes).
     """
-    size = os.fstat(fd).st_size
-    back = min(size, _EOCD.size + 0xFFFF)
-    end = os.pread(fd, back, size - back)
-    at = end.rfind(b"PK\x05\x06")
-    if at < 0 or len(end) - at < _EOCD.size:
-        raise ProtocolError("not a zip: no end of central directory record")
-    _, disk, _, _, count, cd_size, cd_offset, comment = _EOCD.unpack_from(end, at)
-    eocd_pos = size - back + at
-    if eocd_pos + _EOCD.size + comment != size or disk != 0:
-        raise ProtocolError("zip end record is not at the end of the file, or spans disks")
-    tail_start = eocd_pos
-    if count == 0xFFFF or cd_size == LIMIT or cd_offset == LIMIT:
-        locator = os.pread(fd, _LOCATOR64.size, eocd_pos - _LOCATOR64.size)
-        sig, _, eocd64_pos, _ = _LOCATOR64.unpack(locator)
-        if sig != 0x07064B50:
-            raise ProtocolError("zip end record needs ZIP64 values but has no ZIP64 locator")
-        record = os.pread(fd, _EOCD64.size, eocd64_pos)
-        sig, *_, count, cd_size, cd_offset = _EOCD64.unpack(record)
-        if sig != 0x06064B50:
-            raise ProtocolError("ZIP64 locator does not point at a ZIP64 end record")
-        tail_start = eocd64_pos
-    if cd_offset + cd_size != tail_start:
-        raise ProtocolError(
-            f"zip central directory at {cd_offset} (+{cd_size}) does not end where the end "
-            f"records start ({tail_start}): prepended or unknown data"
-        )
-    directory = os.pread(fd, cd_size, cd_offset)
+    end = read_end(fd)
+    size, count, cd_offset = end.size, end.count, end.directory_offset
+    directory = os.pread(fd, end.directory_size, cd_offset)
     names: set[str] = set()
     pos = 0
     for _ in range(count):
