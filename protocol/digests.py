@@ -19,6 +19,7 @@ import mmap
 import os
 import queue
 import threading
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,13 +188,12 @@ def hash_stored_members(
     A member that cannot be read gets a ProtocolError naming it. Setting ``stop`` ends the
     work early (the members not reached are left out).
     """
-    runs: list[list[int]] = [[] for _ in range(max(1, threads))]
-    sizes = [zr.size_at(i) for i in members]
-    total = sum(sizes) or 1
+    runs = [array("L") for _ in range(max(1, threads))]
+    total = sum(map(zr.size_at, members)) or 1
     done = 0
-    for i, size in zip(members, sizes, strict=True):  # contiguous runs, each read forward
+    for i in members:  # contiguous runs, each read forward
         runs[min(len(runs) - 1, done * len(runs) // total)].append(i)
-        done += size
+        done += zr.size_at(i)
     lock = threading.Lock()
 
     def tick(n: int) -> None:
@@ -209,7 +209,7 @@ def hash_stored_members(
 
 def _hash_run(
     zr: ZipReader,
-    run: list[int],
+    run: Sequence[int],
     out: MemberDigests,
     tick: Callable[[int], None],
     stop: threading.Event | None,

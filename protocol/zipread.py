@@ -19,6 +19,7 @@ import os
 import struct
 import zipfile
 import zlib
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,10 +259,10 @@ class ZipReader:
     def size_at(self, i: int) -> int:
         return int(_RECORD.unpack_from(self._records, 32 * i)[2])
 
-    def stored_in_file_order(self, wanted: Callable[[str], bool]) -> tuple[list[int], int]:
+    def stored_in_file_order(self, wanted: Callable[[str], bool]) -> tuple[array[int], int]:
         """(the positions of the ``wanted`` members that are stored with equal sizes, in the
         order of their offsets; the size of all ``wanted`` members together)."""
-        found, total = [], 0
+        positions, offsets, total = array("L"), array("Q"), 0
         records = _RECORD.iter_unpack(self._records)
         for i, (name, (offset, csize, size, _, method, _)) in enumerate(
             zip(self._names, records, strict=True)
@@ -269,10 +270,12 @@ class ZipReader:
             if wanted(name):
                 total += size
                 if method == STORED and csize == size:
-                    found.append((offset, i))
-        if any(a > b for a, b in itertools.pairwise(found)):
-            found.sort()
-        return [i for _, i in found], total
+                    positions.append(i)
+                    offsets.append(offset)
+        if any(a > b for a, b in itertools.pairwise(offsets)):
+            order = sorted(range(len(offsets)), key=offsets.__getitem__)
+            positions = array("L", (positions[k] for k in order))
+        return positions, total
 
     def data_offset(self, m: Member) -> int:
         """Where ``m``'s data starts, after its local header (checked against the directory)."""
@@ -318,7 +321,9 @@ class ZipReader:
                 data = inflate.decompress(raw, m.size + 1)
             except zlib.error as e:
                 raise MemberError(f"{name}: deflated data is damaged ({e})") from e
-            if len(data) <= m.size and not inflate.eof:
+            if len(data) > m.size:
+                raise MemberError(f"{name}: holds more than the {m.size} bytes listed")
+            if not inflate.eof:
                 raise MemberError(f"{name}: deflated data ends early")
         return self._checked(m, data, len(data), crc32(data))
 

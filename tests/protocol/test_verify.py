@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from asn1crypto import cms
 
+from protocol.asic import asic_manifest_xml, parse_asic_manifest
 from protocol.container import add_signature, build_container
 from protocol.errors import UnreadableContainerError
 from protocol.verify import verify_container
@@ -338,3 +339,60 @@ def test_absent_segment_names_are_found_in_messages_as_by_substring_search() -> 
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
         lengths = sorted({len(n) for n in names})
         assert _mentions(text, names, lengths) == any(n in text for n in names), (text, names)
+
+
+def _rewritten(src: Path, dst: Path, edit: str) -> Path:
+    """``src`` member by member into ``dst``, with one structural change named by ``edit``."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        first = parse_asic_manifest(zin.read("META-INF/ASiCManifest001.xml"))
+        for info in zin.infolist():
+            data = zin.read(info)
+            if edit == "mimetype_compressed" and info.filename == "mimetype":
+                info.compress_type = zipfile.ZIP_DEFLATED
+            if edit == "container_json_not_signed" and info.filename.endswith("Manifest001.xml"):
+                objects = [o for o in first.objects if o.uri != "container.json"]
+                data = asic_manifest_xml(first.sig_uri, objects)
+            if edit == "manifest_xml_lists_a_missing_file" and info.filename.endswith("st.xml"):
+                entry = b'<manifest:file-entry manifest:full-path="gone.txt"/>\n'
+                data = data.replace(b"</manifest:manifest>", entry + b"</manifest:manifest>")
+            zout.writestr(info, data)
+        if edit == "member_name_twice":
+            with pytest.warns(UserWarning, match="Duplicate name"):
+                zout.writestr("protocol.json", zin.read("protocol.json"))
+        if edit == "second_manifest_covers_other_objects":
+            sig = "META-INF/signature002.p7s"
+            zout.writestr("META-INF/ASiCManifest002.xml", asic_manifest_xml(sig, first.objects[1:]))
+            zout.writestr(sig, zin.read("META-INF/signature001.p7s"))
+    return dst
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        ("member_name_twice", "a member name occurs twice in the zip"),
+        ("manifest_xml_lists_a_missing_file", "manifest.xml lists missing gone.txt"),
+        ("mimetype_compressed", "mimetype is compressed, must be stored"),
+        ("container_json_not_signed", "container.json is not signed"),
+        (
+            "second_manifest_covers_other_objects",
+            "ASiCManifest002 covers other data objects than the first one",
+        ),
+    ],
+)
+def test_structure_fault_is_named(
+    edit: str, message: str, built: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    report = verify_container(_rewritten(built[0], tmp_path / f"{edit}.asice", edit))
+    assert message in [c.message for c in report.failed("structure")]
+
+
+def test_damaged_central_directory_is_unreadable_naming_the_file(
+    built: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    c = _copy(built, tmp_path)
+    raw = bytearray(c.read_bytes())
+    at = raw.rindex(b"PK\x01\x02")  # the last central directory record
+    raw[at : at + 4] = b"PK\x09\x09"
+    c.write_bytes(bytes(raw))
+    with pytest.raises(UnreadableContainerError, match=r"c\.asice.*record \d+ is damaged"):
+        verify_container(c)
