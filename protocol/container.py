@@ -134,27 +134,27 @@ async def build_container(
         raise ProtocolError(f"invalid container id {container_id!r}: expected a non-empty name")
     ts = _timestamper(tsa_url, timestamper)
     action_dir = Path(action_dir)
-    files = _recording_files(action_dir)
-    total = sum(size for _, _, size in files)
     info = {
         "format": FORMAT,
         "container_id": container_id,
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "media_outside": media_outside,
     }
+    first = (
+        (CONTAINER_JSON, canonical_json(info)),
+        ("protocol.pdf", protocol_pdf),
+        ("protocol.json", protocol_json),
+    )
 
-    def write_data() -> tuple[ZipOut, list[DataObject], list[tuple[str, str]]]:
-        z = ZipOut(out, progress=progress, total=total)
+    def write_data() -> tuple[ZipOut, list[DataObject], list[str]]:
+        # per member only its name, its DataObject and the writer's 60-byte directory record
+        # outlive this function: the file list goes when the copy is done
+        files = _recording_files(action_dir)
+        z = ZipOut(out, progress=progress, total=sum(size for _, _, size in files))
         try:
             objects: list[DataObject] = []
-            listed: list[tuple[str, str]] = []
-            for name, data in (
-                (CONTAINER_JSON, canonical_json(info)),
-                ("protocol.pdf", protocol_pdf),
-                ("protocol.json", protocol_json),
-            ):
+            for name, data in first:
                 objects.append(DataObject(name, mime_for(name), z.add_bytes(name, data)))
-                listed.append((name, mime_for(name)))
             copied: list[str] = []
             for name, path, size in files:
                 if media_outside and _is_media(name):
@@ -163,11 +163,11 @@ async def build_container(
                     compress = name.endswith(_TEXT_SUFFIXES)
                     z.add_file(name, path, size=size, compress=compress)
                     copied.append(name)
-                    listed.append((name, mime_for(name)))
+            del files
             digests = z.digests()
             objects += [DataObject(name, mime_for(name), digests[name]) for name in copied]
             objects.sort(key=lambda o: o.uri)
-            return z, objects, listed
+            return z, objects, [name for name, _ in first] + copied
         except BaseException:
             z.abort()
             raise
@@ -178,7 +178,7 @@ async def build_container(
         signature = await _sign_manifest(manifest, signer, ts)
 
         def finish() -> None:
-            z.add_bytes("META-INF/manifest.xml", odf_manifest_xml(listed))
+            z.add_bytes("META-INF/manifest.xml", odf_manifest_xml((n, mime_for(n)) for n in listed))
             z.add_bytes("META-INF/ASiCManifest001.xml", manifest)
             z.add_bytes("META-INF/signature001.p7s", signature, compress=False)
             z.commit()

@@ -140,7 +140,7 @@ class Member:
                 self._zw.pwrite(_local_header(e), e.offset)
         if e.csize >= LIMIT and not _zip64_local(e):
             raise ProtocolError(f"{self.name}: compressed beyond the room its header reserved")
-        self._zw.entries.append(e)
+        self._zw.listed(e)
         self._zw.member = None
 
 
@@ -189,7 +189,11 @@ class ZipWriter:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.pos = 0
-        self.entries: list[_Entry] = []
+        # the central directory records, built as each member is closed: some 60 bytes per
+        # member, where an entry object each would cost several hundred (a recording of eight
+        # hours has some 58,000 members)
+        self._central = bytearray()
+        self.count = 0
         self.member: Member | None = None
         self.names: set[str] = set()
         self._prior: tuple[bytes, int] = (b"", 0)  # central records kept from an existing zip
@@ -230,8 +234,13 @@ class ZipWriter:
             header = _local_header(entry)
             parts += (header, data)
             offset += len(header) + len(data)
-            self.entries.append(entry)
+            self.listed(entry)
         self.writev(parts)
+
+    def listed(self, e: _Entry) -> None:
+        """Record member ``e``, now complete, for the central directory."""
+        self._central += _central_header(e)
+        self.count += 1
 
     def _entry(self, name: str, size: int, method: int, offset: int) -> _Entry:
         if self.member is not None:
@@ -276,9 +285,8 @@ class ZipWriter:
             raise ProtocolError(f"{self.member.name} is still being written")
         start = self.pos
         prior, prior_count = self._prior
-        directory = prior + b"".join(_central_header(e) for e in self.entries)
-        self.writev([directory])
-        count, size = prior_count + len(self.entries), len(directory)
+        self.writev([prior, self._central])
+        count, size = prior_count + self.count, len(prior) + len(self._central)
         tail = b""
         if count >= 0xFFFF or size >= LIMIT or start >= LIMIT:
             record = _EOCD64.pack(
