@@ -12,10 +12,11 @@ uses the standard library only, so it starts in a few tens of milliseconds witho
 the application.
 
 Wire format (little-endian). Parent → child on stdin: ``u16 path length, path bytes (the file
-system encoding), u8 threads, u32 count``, then per member ``u64 local-header offset, u64 size,
-u16 name length, raw name bytes``. Child → parent on stdout, one record per member in the order
-each thread finishes it: ``u32 index, u8 status`` then 32 digest bytes (status 0) or ``u16
-length, UTF-8 message`` (status 1: the member cannot be read as recorded).
+system encoding), u8 threads, u64 limit (the central directory's offset), u32 count``, then per
+member ``u64 local-header offset, u64 size, u16 name length, raw name bytes``. Child → parent
+on stdout, one record per member in the order each thread finishes it: ``u32 position, u8
+status`` then 32 digest bytes (status 0) or ``u16 length, UTF-8 message`` (status 1: the
+member cannot be read as the directory says).
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, Protocol
+from typing import IO
 
 CHUNK = 2 << 20
-_HEAD = struct.Struct("<HBI")  # path length, threads, member count (after the path: see below)
+_JOB = struct.Struct("<BQI")  # threads, limit (the central directory's offset), member count
 _MEMBER = struct.Struct("<QQH")  # local header offset, size, raw name length
 _RECORD = struct.Struct("<IB")  # member index, status
 _LENGTH = struct.Struct("<H")
@@ -39,36 +40,30 @@ _LOCAL = struct.Struct("<4s22xHH")  # local file header: signature … name leng
 FLUSH_BYTES = 8 << 20  # the child flushes its records at least this often (progress)
 
 
-class Member(Protocol):
-    """What the parent needs of a stored member (e.g. protocol.digests.StoredMember)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def header_offset(self) -> int: ...
-    @property
-    def size(self) -> int: ...
-    @property
-    def raw_name(self) -> bytes: ...
-
-
 class ChildFailed(Exception):
     """The child process could not be started or ended before reporting every member."""
 
 
+Span = tuple[int, int, bytes]  # a stored member: local header offset, size, raw name
+
+
 def hash_in_child(
     path: str | os.PathLike[str],
-    members: Sequence[Member],
+    members: Sequence[Span],
     *,
+    limit: int,
+    on_result: Callable[[int, bytes | str], None],
     threads: int = 2,
-    progress: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
-) -> dict[str, bytes | str]:
-    """SHA-256 of each member's data, by name; a member that cannot be read maps to a message.
+) -> None:
+    """Hash each of ``members`` (positions into the sequence) in a child process and hand each
+    result to ``on_result(position, digest or message)`` as it arrives: the SHA-256 of the
+    member's data, or why it cannot be read as the directory says (its local header, or data
+    running past ``limit``, the central directory's offset).
 
-    Raises :class:`ChildFailed` if the child cannot run or stops early (the caller then hashes
-    in its own process); when ``stop`` is set the child is ended and the members not reached
-    are left out.
+    Raises :class:`ChildFailed` if the child cannot run or stops before reporting every member
+    (the results handed over stand; the caller hashes the rest itself). When ``stop`` is set the
+    child is ended and the members not reached are left out.
     """
     try:
         proc = subprocess.Popen(
@@ -81,28 +76,25 @@ def hash_in_child(
     except OSError as e:
         raise ChildFailed(f"cannot start {sys.executable}: {e}") from e
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    out: dict[str, bytes | str] = {}
+    reported = 0
     try:
         try:
-            _send(proc.stdin, os.fsencode(path), members, threads)
+            _send(proc.stdin, os.fsencode(path), members, threads, limit)
         except OSError as e:  # the child died at once (BrokenPipeError): say why below
             proc.wait()
             raise ChildFailed(f"hashing process refused the job: {e}; {_stderr(proc)}") from e
-        for index, result in _records(proc.stdout):
-            m = members[index]
-            out[m.name] = result
-            if progress is not None:
-                progress(m.size)
+        for position, result in _records(proc.stdout):
+            on_result(position, result)
+            reported += 1
             if stop is not None and stop.is_set():
                 proc.kill()
-                return out
+                return
         code = proc.wait()
-        if code != 0 or len(out) != len(members):
+        if code != 0 or reported != len(members):
             raise ChildFailed(
-                f"hashing process ended with {code} after {len(out)} of {len(members)} "
+                f"hashing process ended with {code} after {reported} of {len(members)} "
                 f"members; {_stderr(proc)}"
             )
-        return out
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -111,10 +103,10 @@ def hash_in_child(
         proc.stderr.close()
 
 
-def _send(stdin: IO[bytes], path: bytes, members: Sequence[Member], threads: int) -> None:
-    parts = [_LENGTH.pack(len(path)), path, bytes([threads]), struct.pack("<I", len(members))]
-    for m in members:
-        parts += [_MEMBER.pack(m.header_offset, m.size, len(m.raw_name)), m.raw_name]
+def _send(stdin: IO[bytes], path: bytes, members: Sequence[Span], threads: int, limit: int) -> None:
+    parts = [_LENGTH.pack(len(path)), path, _JOB.pack(threads, limit, len(members))]
+    for offset, size, raw_name in members:
+        parts += [_MEMBER.pack(offset, size, len(raw_name)), raw_name]
     try:
         stdin.write(b"".join(parts))
     finally:
@@ -156,8 +148,7 @@ def _child() -> None:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     (path_len,) = _LENGTH.unpack(_read_exact(inp, _LENGTH.size))
     path = os.fsdecode(_read_exact(inp, path_len))
-    threads = _read_exact(inp, 1)[0]
-    (count,) = struct.unpack("<I", _read_exact(inp, 4))
+    threads, limit, count = _JOB.unpack(_read_exact(inp, _JOB.size))
     table = []
     for i in range(count):
         offset, size, name_len = _MEMBER.unpack(_read_exact(inp, _MEMBER.size))
@@ -178,7 +169,7 @@ def _child() -> None:
         view = memoryview(mmap.mmap(-1, CHUNK))
         for index, offset, size, raw_name in part:
             try:
-                digest = _hash_member(fd, offset, size, raw_name, view)
+                digest = _hash_member(fd, offset, size, raw_name, limit, view)
             except (OSError, ValueError) as e:
                 message = str(e).encode("utf-8")[:1000]
                 report(_RECORD.pack(index, 1) + _LENGTH.pack(len(message)) + message, size)
@@ -206,17 +197,20 @@ def _split(
     return [r for r in runs if r]
 
 
-def _hash_member(fd: int, offset: int, size: int, raw_name: bytes, view: memoryview) -> bytes:
+def _hash_member(
+    fd: int, offset: int, size: int, raw_name: bytes, limit: int, view: memoryview
+) -> bytes:
+    # the same checks, in the same words, as protocol.zipread.ZipReader.stored_span
     header = os.pread(fd, _LOCAL.size + len(raw_name), offset)
-    if len(header) < _LOCAL.size:
-        raise ValueError("bad local file header")
-    signature, name_len, extra_len = _LOCAL.unpack(header[: _LOCAL.size])
-    if signature != b"PK\x03\x04":
-        raise ValueError("bad local file header")
+    if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
+        raise ValueError(f"bad local file header at {offset}")
+    _, name_len, extra_len = _LOCAL.unpack(header[: _LOCAL.size])
     if header[_LOCAL.size : _LOCAL.size + name_len] != raw_name:
         raise ValueError("local header names another file")
-    h = hashlib.sha256()
     pos = offset + _LOCAL.size + name_len + extra_len
+    if pos + size > limit:
+        raise ValueError(f"data at {pos} (+{size}) runs into the central directory")
+    h = hashlib.sha256()
     left = size
     while left > 0:
         n = os.preadv(fd, [view[: min(CHUNK, left)]], pos)

@@ -12,26 +12,36 @@ from pathlib import Path
 
 import pytest
 
-from protocol.sha256_child import ChildFailed, hash_in_child
+from protocol.sha256_child import ChildFailed, Span, hash_in_child
 
 
 @dataclass(frozen=True)
-class _Member:
-    name: str
-    header_offset: int
-    size: int
-    raw_name: bytes
+class _Zip:
+    path: Path
+    names: list[str]
+    spans: list[Span]
+    limit: int  # where the central directory starts
+
+    def hash(self, spans: list[Span] | None = None, **kw: object) -> dict[str, bytes | str]:
+        out: dict[str, bytes | str] = {}
+
+        def store(k: int, result: bytes | str) -> None:
+            assert self.names[k] not in out  # each member reported once
+            out[self.names[k]] = result
+
+        hash_in_child(self.path, spans or self.spans, limit=self.limit, on_result=store, **kw)  # type: ignore[arg-type]
+        return out
 
 
-def _zip(path: Path, members: dict[str, bytes]) -> list[_Member]:
+def _zip(path: Path, members: dict[str, bytes]) -> _Zip:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
         for name, data in members.items():
             zf.writestr(name, data)
     with zipfile.ZipFile(path) as zf:
-        return [
-            _Member(i.filename, i.header_offset, i.file_size, i.filename.encode())
-            for i in zf.infolist()
-        ]
+        infos = zf.infolist()
+        limit = zf.start_dir
+    spans = [(i.header_offset, i.file_size, i.filename.encode()) for i in infos]
+    return _Zip(path, [i.filename for i in infos], spans, limit)
 
 
 def _contents() -> dict[str, bytes]:
@@ -40,50 +50,50 @@ def _contents() -> dict[str, bytes]:
     return {f"recording/media/t/seg-{i:03d}.ts": rng(n) for i, n in enumerate(sizes)}
 
 
-def test_digests_equal_hashlib_for_every_member_and_progress_counts_every_byte(
+def test_digests_equal_hashlib_for_every_member_on_any_number_of_threads(
     tmp_path: Path,
 ) -> None:
     contents = _contents()
-    members = _zip(tmp_path / "c.zip", contents)
-    ticks: list[int] = []
+    z = _zip(tmp_path / "c.zip", contents)
     for threads in (1, 2, 3):
-        ticks.clear()
-        got = hash_in_child(tmp_path / "c.zip", members, threads=threads, progress=ticks.append)
+        got = z.hash(threads=threads)
         assert got == {name: hashlib.sha256(data).digest() for name, data in contents.items()}
-        assert sum(ticks) == sum(len(d) for d in contents.values())
 
 
 def test_a_member_that_is_not_where_the_directory_says_is_named_with_the_reason(
     tmp_path: Path,
 ) -> None:
-    members = _zip(tmp_path / "c.zip", {"a.ts": b"x" * 5000, "b.ts": b"y" * 5000})
-    a, b = members
-    wrong_name = _Member("a.ts", a.header_offset, a.size, b"other.ts")
-    not_a_header = _Member("b.ts", b.header_offset + 7, b.size, b.raw_name)
-    too_long = _Member("c.ts", b.header_offset, 1 << 30, b.raw_name)
-    got = hash_in_child(tmp_path / "c.zip", [wrong_name, not_a_header, too_long])
+    z = _zip(tmp_path / "c.zip", {"a.ts": b"x" * 5000, "b.ts": b"y" * 5000, "c.ts": b"z"})
+    (a_at, a_size, _), (b_at, b_size, b_raw), _c = z.spans
+    got = z.hash(
+        [
+            (a_at, a_size, b"other.ts"),  # the header there names a.ts
+            (b_at + 7, b_size, b_raw),  # not at a header
+            (b_at, b_size + 40, b_raw),  # runs into c.ts's header: fine, then the directory
+        ]
+    )
     assert got["a.ts"] == "local header names another file"
-    assert got["b.ts"] == "bad local file header"
-    assert isinstance(got["c.ts"], str) and got["c.ts"].startswith("member truncated")
+    assert got["b.ts"] == f"bad local file header at {b_at + 7}"
+    assert isinstance(got["c.ts"], str) and got["c.ts"].endswith("runs into the central directory")
 
 
 def test_a_missing_file_fails_with_the_childs_reason(tmp_path: Path) -> None:
-    members = _zip(tmp_path / "c.zip", {"a.ts": b"x"})
+    z = _zip(tmp_path / "c.zip", {"a.ts": b"x"})
     with pytest.raises(ChildFailed, match="FileNotFoundError"):
-        hash_in_child(tmp_path / "gone.zip", members)
+        hash_in_child(tmp_path / "gone.zip", z.spans, limit=z.limit, on_result=print)
 
 
 def test_stop_ends_the_child_and_returns_what_was_reached(tmp_path: Path) -> None:
     contents = {f"m{i:04d}.ts": os.urandom(64_000) for i in range(400)}
-    members = _zip(tmp_path / "c.zip", contents)
+    z = _zip(tmp_path / "c.zip", contents)
     stop = threading.Event()
-    seen: list[int] = []
+    got: dict[int, bytes | str] = {}
 
-    def progress(n: int) -> None:
-        seen.append(n)
-        if len(seen) == 3:
+    def store(k: int, result: bytes | str) -> None:
+        got[k] = result
+        if len(got) == 3:
             stop.set()
 
-    got = hash_in_child(tmp_path / "c.zip", members, threads=1, progress=progress, stop=stop)
-    assert 3 <= len(got) < len(members)
-    assert all(got[n] == hashlib.sha256(contents[n]).digest() for n in got)
+    hash_in_child(z.path, z.spans, limit=z.limit, on_result=store, threads=1, stop=stop)
+    assert len(got) == 3
+    assert all(got[k] == hashlib.sha256(contents[z.names[k]]).digest() for k in got)
