@@ -11,8 +11,11 @@ This file is also the child's program: it is run as a script (``python -I -S <th
 uses the standard library only, so it starts in a few tens of milliseconds without importing
 the application.
 
-Wire format (little-endian). Parent → child on stdin: ``u16 path length, path bytes (the file
-system encoding), u8 threads, u64 limit (the central directory's offset), u32 count``, then per
+The child reads the parent's own open file (the descriptor is inherited), never a path: a file
+replaced at that path meanwhile cannot be hashed in place of the one being verified.
+
+Wire format (little-endian). Parent → child on stdin: ``u32 descriptor, u8 threads, u64 limit
+(the central directory's offset), u32 count``, then per
 member ``u64 local-header offset, u64 size, u16 name length, raw name bytes``. Child → parent
 on stdout, one record per member in the order each thread finishes it: ``u32 position, u8
 status`` then 32 digest bytes (status 0) or ``u16 length, UTF-8 message`` (status 1: the
@@ -32,7 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import IO
 
 CHUNK = 2 << 20
-_JOB = struct.Struct("<BQI")  # threads, limit (the central directory's offset), member count
+_JOB = struct.Struct("<IBQI")  # descriptor, threads, limit (the directory's offset), count
 _MEMBER = struct.Struct("<QQH")  # local header offset, size, raw name length
 _RECORD = struct.Struct("<IB")  # member index, status
 _LENGTH = struct.Struct("<H")
@@ -48,7 +51,7 @@ Span = tuple[int, int, bytes]  # a stored member: local header offset, size, raw
 
 
 def hash_in_child(
-    path: str | os.PathLike[str],
+    fd: int,
     members: Sequence[Span],
     *,
     limit: int,
@@ -56,7 +59,8 @@ def hash_in_child(
     threads: int = 2,
     stop: threading.Event | None = None,
 ) -> None:
-    """Hash each of ``members`` (positions into the sequence) in a child process and hand each
+    """Hash each of ``members`` (positions into the sequence) of the zip file open at ``fd`` in
+    a child process (which inherits ``fd``) and hand each
     result to ``on_result(position, digest or message)`` as it arrives: the SHA-256 of the
     member's data, or why it cannot be read as the directory says (its local header, or data
     running past ``limit``, the central directory's offset).
@@ -72,6 +76,7 @@ def hash_in_child(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             close_fds=True,
+            pass_fds=(fd,),
         )
     except OSError as e:
         raise ChildFailed(f"cannot start {sys.executable}: {e}") from e
@@ -79,7 +84,7 @@ def hash_in_child(
     reported = 0
     try:
         try:
-            _send(proc.stdin, os.fsencode(path), members, threads, limit)
+            _send(proc.stdin, fd, members, threads, limit)
         except OSError as e:  # the child died at once (BrokenPipeError): say why below
             proc.wait()
             raise ChildFailed(f"hashing process refused the job: {e}; {_stderr(proc)}") from e
@@ -103,8 +108,8 @@ def hash_in_child(
         proc.stderr.close()
 
 
-def _send(stdin: IO[bytes], path: bytes, members: Sequence[Span], threads: int, limit: int) -> None:
-    parts = [_LENGTH.pack(len(path)), path, _JOB.pack(threads, limit, len(members))]
+def _send(stdin: IO[bytes], fd: int, members: Sequence[Span], threads: int, limit: int) -> None:
+    parts = [_JOB.pack(fd, threads, limit, len(members))]
     for offset, size, raw_name in members:
         parts += [_MEMBER.pack(offset, size, len(raw_name)), raw_name]
     try:
@@ -146,14 +151,11 @@ def _read_exact(f: IO[bytes], n: int) -> bytes:
 
 def _child() -> None:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
-    (path_len,) = _LENGTH.unpack(_read_exact(inp, _LENGTH.size))
-    path = os.fsdecode(_read_exact(inp, path_len))
-    threads, limit, count = _JOB.unpack(_read_exact(inp, _JOB.size))
+    fd, threads, limit, count = _JOB.unpack(_read_exact(inp, _JOB.size))
     table = []
     for i in range(count):
         offset, size, name_len = _MEMBER.unpack(_read_exact(inp, _MEMBER.size))
         table.append((i, offset, size, _read_exact(inp, name_len)))
-    fd = os.open(path, os.O_RDONLY)
     lock = threading.Lock()
     pending = [0]  # bytes hashed since the last flush
 

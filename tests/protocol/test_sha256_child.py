@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 
+from protocol import sha256_child
 from protocol.sha256_child import ChildFailed, Span, hash_in_child
 
 
@@ -22,14 +25,18 @@ class _Zip:
     spans: list[Span]
     limit: int  # where the central directory starts
 
-    def hash(self, spans: list[Span] | None = None, **kw: object) -> dict[str, bytes | str]:
+    def hash(self, spans: list[Span] | None = None, **kw: Any) -> dict[str, bytes | str]:
         out: dict[str, bytes | str] = {}
 
         def store(k: int, result: bytes | str) -> None:
             assert self.names[k] not in out  # each member reported once
             out[self.names[k]] = result
 
-        hash_in_child(self.path, spans or self.spans, limit=self.limit, on_result=store, **kw)  # type: ignore[arg-type]
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            hash_in_child(fd, spans or self.spans, limit=self.limit, on_result=store, **kw)
+        finally:
+            os.close(fd)
         return out
 
 
@@ -77,10 +84,35 @@ def test_a_member_that_is_not_where_the_directory_says_is_named_with_the_reason(
     assert isinstance(got["c.ts"], str) and got["c.ts"].endswith("runs into the central directory")
 
 
-def test_a_missing_file_fails_with_the_childs_reason(tmp_path: Path) -> None:
+def test_a_child_that_cannot_start_or_dies_fails_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     z = _zip(tmp_path / "c.zip", {"a.ts": b"x"})
-    with pytest.raises(ChildFailed, match="FileNotFoundError"):
-        hash_in_child(tmp_path / "gone.zip", z.spans, limit=z.limit, on_result=print)
+    with monkeypatch.context() as m:
+        m.setattr(sys, "executable", str(tmp_path / "no-python"))
+        with pytest.raises(ChildFailed, match="cannot start"):
+            z.hash()
+
+    def cut_job(stdin: IO[bytes], *args: object) -> None:  # the job ends after two bytes
+        stdin.write(b"\x00\x01")
+        stdin.close()
+
+    monkeypatch.setattr(sha256_child, "_send", cut_job)
+    with pytest.raises(ChildFailed, match=r"ended with 1 after 0 of 1 members; .*EOFError"):
+        z.hash()
+
+
+def test_the_child_hashes_the_open_file_not_whatever_is_at_its_path_now(tmp_path: Path) -> None:
+    contents = {"a.ts": os.urandom(10_000)}
+    z = _zip(tmp_path / "c.zip", contents)
+    fd = os.open(z.path, os.O_RDONLY)
+    try:
+        os.replace(_zip(tmp_path / "other.zip", {"a.ts": os.urandom(10_000)}).path, z.path)
+        got: list[bytes | str] = []
+        hash_in_child(fd, z.spans, limit=z.limit, on_result=lambda k, r: got.append(r))
+    finally:
+        os.close(fd)
+    assert got == [hashlib.sha256(contents["a.ts"]).digest()]
 
 
 def test_stop_ends_the_child_and_returns_what_was_reached(tmp_path: Path) -> None:
@@ -94,6 +126,10 @@ def test_stop_ends_the_child_and_returns_what_was_reached(tmp_path: Path) -> Non
         if len(got) == 3:
             stop.set()
 
-    hash_in_child(z.path, z.spans, limit=z.limit, on_result=store, threads=1, stop=stop)
+    fd = os.open(z.path, os.O_RDONLY)
+    try:
+        hash_in_child(fd, z.spans, limit=z.limit, on_result=store, threads=1, stop=stop)
+    finally:
+        os.close(fd)
     assert len(got) == 3
     assert all(got[k] == hashlib.sha256(contents[z.names[k]]).digest() for k in got)
