@@ -128,13 +128,22 @@ def _structure(
     checks: list[Check] = []
     if zr.member_at(0).method != STORED:
         checks.append(Check("structure", Status.FAILED, "mimetype is compressed, must be stored"))
+    # manifest.xml is read first, so its bytes are gone before the ASiCManifests' are read
+    # (they are kept for the signatures); a fault in it is reported in its turn, as before.
+    listed_missing: list[str] = []
+    odf_error: KeyError | ProtocolError | None = None
+    try:
+        listed_missing = listed_but_missing(zr.read("META-INF/manifest.xml"), zr)
+    except (KeyError, ProtocolError) as e:
+        odf_error = e
     try:
         # Signed addenda (protocol/addenda.py) have manifests of their own, checked apart below.
         manifests, addendum_members = split_addenda(
             read_signed_manifests(zr, intern=zr.intern, keep=manifest_bytes)
         )
         meta = read_container_json(zr)
-        listed_missing = listed_but_missing(zr.read("META-INF/manifest.xml"), zr)
+        if odf_error is not None:
+            raise odf_error
     except KeyError as e:
         checks.append(Check("structure", Status.FAILED, f"missing {e.args[0]}"))
         return checks, {}, {}

@@ -187,7 +187,7 @@ class ZipReader:
             pos += 46 + n + n_extra + n_note
         if pos != len(directory):
             raise ProtocolError(f"zip central directory holds {len(directory) - pos} stray bytes")
-        self._index, self._names, self._records = index, names, bytes(records)
+        self._index, self._names, self._records = index, names, records
         self.duplicates: tuple[str, ...] = tuple(duplicates)
 
     @property
