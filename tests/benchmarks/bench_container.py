@@ -18,8 +18,10 @@ skips it).
 Ratios are taken within a round, so both sides see the same machine load, and the median over
 the rounds is reported with the best and the worst. Wall time is the target; CPU time (user +
 system, all threads) is printed beside it because other load on a shared machine hardly changes
-it. Peak memory is this process's peak RSS (the build and the verify run here, openssl in a
-child), also given while building and while verifying (VmHWM reset before each, Linux). With
+it; the verify's CPU includes its hashing process (protocol/sha256_child.py). Peak memory is
+this process's peak RSS (the build and the verify run here) plus the largest child's (the
+verify's hashing process, or openssl), also given while building and while verifying (VmHWM
+reset before each, Linux). With
 ``--big`` the container is also checked with ``unzip -t`` and for its ZIP64
 end-of-central-directory record.
 """
@@ -313,13 +315,15 @@ def build_once(action: Path, out: Path, key: Signer, proto: bytes) -> tuple[floa
 
 
 def verify_once(out: Path, unlogged: str | None = None) -> tuple[float, float]:
-    """Verify the container; (wall seconds, CPU seconds). Fails unless every check passes
+    """Verify the container; (wall seconds, CPU seconds of this process and of the process
+    that hashes the members, see protocol/sha256_child.py). Fails unless every check passes
     (warnings allowed: the DEMO certificate chain, no time-stamp); failures naming the file
     ``unlogged`` (``--huge-member``'s segment, which the log does not list) are expected."""
-    c = cpu_seconds()
+    c = cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     report = verify_container(out)
-    wall, cpu = time.perf_counter() - t, cpu_seconds() - c
+    wall = time.perf_counter() - t
+    cpu = cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN) - c
     failed = [
         c
         for c in report.checks
@@ -415,8 +419,13 @@ def main() -> None:
         )
         print(f"              CPU {ratio('verify_cpu', 'openssl_out_cpu')}")
         peak = max([peak_mb(), *PEAKS])
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"container:    {out.stat().st_size / 1e6:.0f} MB")
-        print(f"peak memory (RSS, whole process): {peak:.0f} MB (target <= 200 MB)")
+        print(
+            f"peak memory (RSS): {peak + child:.0f} MB (target <= 200 MB) = this process "
+            f"{peak:.0f} MB + the largest child process {child:.0f} MB (verify's hashing "
+            "process or openssl), counted as if at the same time"
+        )
         build_peak = max(r["build_peak"] for r in rows)
         verify_peak = max(r["verify_peak"] for r in rows)
         print(
