@@ -166,6 +166,8 @@ class ZipReader:
                 sig = 0
             if sig != 0x02014B50:
                 raise ProtocolError(f"zip central directory record {i + 1} is damaged")
+            if pos + 46 + n + n_extra + n_note > len(directory):
+                raise ProtocolError(f"zip central directory record {i + 1} runs past its end")
             raw = directory[pos + 46 : pos + 46 + n]
             try:
                 name = raw.decode("utf-8" if flags & _UTF8 or raw.isascii() else "cp437")

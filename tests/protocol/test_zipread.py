@@ -214,6 +214,7 @@ def test_damaged_member_is_refused_naming_it(
         ("not_a_zip", "no end of central directory record"),
         ("central_directory_record_damaged", "record 2 is damaged"),
         ("bytes_after_the_end_record", "not at the end of the file"),
+        ("central_directory_record_runs_past_its_end", "record 8 runs past its end"),
         ("no_such_file", "no such file"),
     ],
 )
@@ -222,6 +223,8 @@ def test_unreadable_zip_names_the_file(scenario: str, message: str, container: P
         container.write_bytes(b"not a zip at all" * 100)
     elif scenario == "central_directory_record_damaged":
         _patch(container, _record(container, "container.json"), b"PK\x09\x09")
+    elif scenario == "central_directory_record_runs_past_its_end":
+        _patch(container, _record(container, "empty.txt") + 28, struct.pack("<H", 5000))
     elif scenario == "bytes_after_the_end_record":
         with open(container, "ab") as f:
             f.write(b"junk")
