@@ -228,11 +228,11 @@ class ZipOut:
         self.zip.add(check_member_name(name), data, compress=compress)
         return hashlib.sha256(data).digest()
 
-    def add_stream(self, name: str, src: IO[bytes], size: int, *, compress: bool = False) -> bytes:
-        """Copy ``size`` bytes from ``src`` into member ``name``; return the SHA-256."""
+    def add_stream(self, name: str, src: IO[bytes], size: int, *, compress: bool = False) -> None:
+        """Copy ``size`` bytes from ``src`` into member ``name``; its SHA-256 is in
+        :meth:`digests` (asked for once at the end: each call copies every digest so far)."""
         self._flush_batch()
         self._copy(name, cast(_ReadInto, src).readinto, size, compress)
-        return self.digests()[name]
 
     def add_file(
         self, name: str, path: str | Path, *, size: int | None = None, compress: bool = False

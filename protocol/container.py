@@ -248,9 +248,11 @@ async def add_signature(
                     zi = zf.getinfo(name)
                     with zf.open(zi) as src:
                         compress = zi.compress_type != zipfile.ZIP_STORED
-                        digest = z.add_stream(name, src, zi.file_size, compress=compress)
+                        z.add_stream(name, src, zi.file_size, compress=compress)
+                digests = z.digests()  # once: a copy per member made this quadratic
+                for name in names:
                     want = expected.get(name)
-                    if want is not None and want.sha256 != digest:
+                    if want is not None and want.sha256 != digests[name]:
                         raise ProtocolError(
                             f"{container}: {name} does not match its signed digest; "
                             "refusing to co-sign a changed container"
