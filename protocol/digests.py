@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import logging
 import mmap
 import os
 import queue
@@ -25,7 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from protocol.errors import ProtocolError
+from protocol.sha256_child import ChildFailed, hash_in_child
 from protocol.zipread import ZipReader
+
+_log = logging.getLogger(__name__)
 
 CHUNK = 2 << 20
 POOL = 8  # buffers in flight between the writer and the hashing thread: 16 MiB at most
@@ -181,12 +185,53 @@ def hash_stored_members(
     stop: threading.Event | None = None,
 ) -> MemberDigests:
     """SHA-256 of each stored member of ``zr`` (positions in ``zr``, in file order), read from
-    its offset.
+    its offset — in a child process (:mod:`protocol.sha256_child`), which has its own
+    interpreter lock: on threads here, hashing waited for the lock behind the verifier's
+    Python checks and the two ran one after the other. If the child cannot do the job, the
+    members it did not report are hashed here (:func:`hash_stored_members_here`).
+
+    A member that cannot be read gets a ProtocolError naming it. Setting ``stop`` ends the
+    work early (the members not reached are left out).
+    """
+    out = MemberDigests(len(zr))
+    spans = []
+    for i in members:
+        m = zr.member_at(i)
+        spans.append((m.header_offset, m.size, m.raw_name))
+
+    def store(k: int, result: bytes | str) -> None:
+        i = members[k]
+        if isinstance(result, bytes):
+            out.set(i, result)
+        else:
+            out.fail(i, ProtocolError(f"{zr.name_at(i)}: {result}"))
+        if progress is not None:
+            progress(zr.size_at(i))
+
+    try:
+        hash_in_child(
+            zr.fd, spans, limit=zr.directory_offset, on_result=store, threads=threads, stop=stop
+        )
+    except ChildFailed as e:
+        rest = [i for i in members if i not in out]
+        _log.warning("hashing %d members in this process: %s", len(rest), e)
+        hash_stored_members_here(zr, rest, threads=threads, progress=progress, stop=stop, out=out)
+    return out
+
+
+def hash_stored_members_here(
+    zr: ZipReader,
+    members: Sequence[int],
+    *,
+    threads: int = 2,
+    progress: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
+    out: MemberDigests | None = None,
+) -> MemberDigests:
+    """:func:`hash_stored_members` on threads of this process (into ``out`` if given).
 
     No CRC-32 pass: each digest is compared with a signed one, which the CRC adds nothing to.
     The members are split into ``threads`` runs of about equal bytes, each read in file order.
-    A member that cannot be read gets a ProtocolError naming it. Setting ``stop`` ends the
-    work early (the members not reached are left out).
     """
     runs = [array("L") for _ in range(max(1, threads))]
     total = sum(map(zr.size_at, members)) or 1
@@ -201,7 +246,8 @@ def hash_stored_members(
             with lock:
                 progress(n)
 
-    out = MemberDigests(len(zr))
+    if out is None:
+        out = MemberDigests(len(zr))
     with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
         list(pool.map(lambda run: _hash_run(zr, run, out, tick, stop), runs))
     return out

@@ -396,3 +396,27 @@ def test_damaged_central_directory_is_unreadable_naming_the_file(
     c.write_bytes(bytes(raw))
     with pytest.raises(UnreadableContainerError, match=r"c\.asice.*record \d+ is damaged"):
         verify_container(c)
+
+
+def test_without_the_hashing_process_the_members_are_hashed_here_with_the_same_result(
+    built: tuple[Path, dict[str, bytes]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """protocol/sha256_child.py hashes the stored members in a child process; if it cannot
+    start, verify hashes them in its own process and reaches the same verdicts."""
+    import sys
+
+    bad = rewrite_zip(built[0], tmp_path / "bad.asice", change={_segment(built): flip_byte(7)})
+    before = [verify_container(p) for p in (built[0], bad)]
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    with caplog.at_level("WARNING", logger="protocol.digests"):
+        after = [verify_container(p) for p in (built[0], bad)]
+    fell_back = [r.getMessage() for r in caplog.records if "in this process" in r.getMessage()]
+    assert len(fell_back) == 2 and "cannot start" in fell_back[0], caplog.text
+    assert after[0].ok and before[0].ok
+    assert [c.subject for c in after[1].failed("digest")] == [_segment(built)]
+    assert [(c.name, c.status, c.message) for c in after[1].checks] == [
+        (c.name, c.status, c.message) for c in before[1].checks
+    ]
