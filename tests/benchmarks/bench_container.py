@@ -230,9 +230,9 @@ def peak_mb() -> float:
 
 
 class ChildPeak:
-    """Samples the peak RSS (VmHWM) of this process's child processes every 10 ms while it runs
-    (Linux). Not ``RUSAGE_CHILDREN``'s ru_maxrss: a child started by fork or vfork is charged
-    the parent's RSS at that moment, which it never used after its exec."""
+    """Samples the peak RSS (VmHWM) of the verify's hashing process (protocol/sha256_child.py)
+    every 10 ms while it runs (Linux). Not ``RUSAGE_CHILDREN``'s ru_maxrss: a child started by
+    fork or vfork is charged the parent's RSS at that moment, which it never used after exec."""
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
@@ -251,6 +251,9 @@ class ChildPeak:
         while not self._stop.wait(0.01):
             for pid in _children():
                 try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if b"sha256_child" not in f.read():
+                            continue  # not (yet: between fork and exec) the hashing process
                     with open(f"/proc/{pid}/status") as f:
                         for line in f:
                             if line.startswith("VmHWM:"):
