@@ -11,7 +11,7 @@ verifier ran) plus the recorder's own checks.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,12 +90,12 @@ def log_checks(
     proto_bytes: bytes | None,
     signers: Sequence[dict[str, Any]],
     container_id: str | None,
-    signed: dict[str, bytes],
-    absent: set[str],
+    signed: Mapping[str, bytes],
 ) -> tuple[list[Check], dict[str, Any]]:
     """Every check of the extracted recording, in this order: ``summary`` / ``signer``
     (:func:`protocol_checks`), ``evidence``, ``segment`` (:func:`segment_checks`) and the
-    recorder's own (:func:`recording_checks`; ``absent`` are the signed files not extracted).
+    recorder's own (:func:`recorder.verify.scan_recording` without looking at the segment files,
+    which are not extracted: :func:`segment_checks` compares their signed digests instead).
 
     The log is read once, entry by entry, keeping only a record per segment: the recorder's
     verifier returns what it kept when the log is whole and chained (read_log would accept it),
@@ -114,15 +114,14 @@ def log_checks(
             read = e
     checks = protocol_checks(proto_bytes, log_path, signers, container_id, read=read)
     checks += evidence_checks(proto_bytes, signed)
-    seg_checks, segment_uris = segment_checks(log_path, signed, read=read)
-    checks += seg_checks
-    rec_checks, facts = _merge_recorder(report, segment_uris | absent)
+    checks += segment_checks(log_path, signed, read=read)[0]
+    rec_checks, facts = _merge_recorder(report)
     checks += rec_checks
     return checks, facts
 
 
 def segment_checks(
-    log_path: Path, signed: dict[str, bytes], *, read: LogRead | None = None
+    log_path: Path, signed: Mapping[str, bytes], *, read: LogRead | None = None
 ) -> tuple[list[Check], set[str]]:
     """``segment``: each logged segment's SHA-256 equals its signed ASiCManifest digest, and
     every signed ``.ts`` file is a logged segment. Returns the checks and the segment URIs.
@@ -160,17 +159,6 @@ def segment_checks(
     return checks, logged
 
 
-def recording_checks(
-    action_dir: Path, segment_uris: set[str]
-) -> tuple[list[Check], dict[str, Any]]:
-    """Run the recorder's verifier on the extracted action folder and merge its checks.
-
-    The folder holds everything but the segment files (see :func:`segment_checks`); the
-    recorder's failures about those absent files are dropped, everything else is kept.
-    """
-    return _merge_recorder(_run_recorder(action_dir)[0], segment_uris)
-
-
 def _run_recorder(action_dir: Path) -> tuple[Report | Check, Any | None]:
     """The recorder verifier's report and what its pass over the log kept
     (:class:`recorder.verify.LogScan`), or the failed ``recording`` check saying why it could
@@ -186,45 +174,10 @@ def _run_recorder(action_dir: Path) -> tuple[Report | Check, Any | None]:
         return Check("recording", Status.FAILED, str(e), "log.jsonl"), None
 
 
-def _merge_recorder(
-    report: Report | Check, segment_uris: set[str]
-) -> tuple[list[Check], dict[str, Any]]:
+def _merge_recorder(report: Report | Check) -> tuple[list[Check], dict[str, Any]]:
     if isinstance(report, Check):
         return [report], {}
-    names = {u.rsplit("/", 1)[-1] for u in segment_uris}
-    lengths = sorted({len(n) for n in names})
-    out: list[Check] = []
-    dropped: dict[str, int] = {}  # check name → failures about absent segment files
-    kept: set[str] = set()
-    for c in report.checks:
-        text = f"{c.subject} {c.message}"
-        if c.status is Status.FAILED and _mentions(text, names, lengths):
-            dropped[c.name] = dropped.get(c.name, 0) + 1
-            continue
-        # the recorder lists 50 problems of a kind, then summarises the rest in one line; when
-        # every listed one was an absent segment file, the rest are too (the container has no
-        # segment files in this folder; segment_checks verified their digests)
-        if c.message == SUMMARISED and c.name in dropped and c.name not in kept:
-            continue
-        if c.status is not Status.OK:
-            kept.add(c.name)
-        out.append(c)
-    return out, dict(report.facts)
-
-
-SUMMARISED = "further problems of this kind not listed"  # recorder.verify's summary line
-
-
-def _mentions(text: str, names: set[str], lengths: list[int]) -> bool:
-    """Whether any of ``names`` (their ``lengths``) occurs in ``text``: the same as
-    ``any(n in text for n in names)``, looked up the other way round — each slice of ``text``
-    as long as some name, in the set — since a two-hour recording has some 15,000 names and a
-    message a hundred characters."""
-    for length in lengths:
-        for i in range(len(text) - length + 1):
-            if text[i : i + length] in names:
-                return True
-    return False
+    return list(report.checks), dict(report.facts)
 
 
 def _summary(proto: dict[str, Any]) -> dict[str, Any] | None:
@@ -278,7 +231,7 @@ def _evidence_files(node: Any) -> list[dict[str, Any]]:
     return [f for value in node.values() for f in _evidence_files(value)]
 
 
-def evidence_checks(proto_bytes: bytes | None, signed: dict[str, bytes]) -> list[Check]:
+def evidence_checks(proto_bytes: bytes | None, signed: Mapping[str, bytes]) -> list[Check]:
     """``evidence``: each file protocol.json names has the signed digest the protocol states.
 
     A file the protocol names with another SHA-256 than the signed one fails; a file it names

@@ -451,15 +451,14 @@ async def _verify_while_hashing(
     )
     with tempfile.TemporaryDirectory(prefix="tergeu-verify-") as tmp:
         action_dir = Path(tmp) / "action"
-        extracted, extracted_digests = await asyncio.to_thread(
+        _, extracted_digests = await asyncio.to_thread(
             _extract_recording, zr, action_dir, media_dir, meta
         )
         proto = _read_or_none(zr, "protocol.json")
         signed = manifests[min(manifests)].as_dict()
-        absent = {u for u in signed if u.startswith(RECORDING) and u not in extracted}
         recording = asyncio.ensure_future(
             asyncio.to_thread(
-                log_checks, action_dir, proto, signers, meta.get("container_id"), signed, absent
+                log_checks, action_dir, proto, signers, meta.get("container_id"), signed
             )
         )
         try:

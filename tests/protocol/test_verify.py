@@ -322,23 +322,41 @@ def test_an_addendum_whose_file_was_removed_is_still_checked(
     assert verify_container(built[0]).facts["addenda"] == []
 
 
-def test_absent_segment_names_are_found_in_messages_as_by_substring_search() -> None:
-    """recording_checks drops the recorder's failures about segment files it did not extract
-    by looking each message's slices up in the name set; that equals a substring search."""
-    import random
+def test_a_segment_logged_twice_is_reported_by_the_container_checks(tmp_path: Path) -> None:
+    """The recorder's checks run without the segment files (not extracted); their failures
+    about the log itself — here one file logged as two segments — stay in the report."""
+    import datetime as dt
 
-    from protocol.recording_checks import _mentions
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    rng = random.Random(4)
-    alphabet = "ab/.-x"
-    for _ in range(20_000):
-        names = {
-            "".join(rng.choice(alphabet) for _ in range(rng.randrange(5)))
-            for _ in range(rng.randrange(5))
-        }
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
-        lengths = sorted({len(n) for n in names})
-        assert _mentions(text, names, lengths) == any(n in text for n in names), (text, names)
+    from protocol.recording_checks import log_checks
+    from recorder.clock import SessionClock
+    from recorder.log import ActionLog
+
+    clock = SessionClock(0.0, dt.datetime(2026, 11, 29, 6, 0, tzinfo=dt.UTC))
+    log = ActionLog.create(
+        tmp_path, clock=clock, signing_key=Ed25519PrivateKey.generate(), action_id="A"
+    )
+    log.append("track_started", {"track": "w-video", "media": "video"}, t=0.0)
+    segment = {
+        "track": "w-video",
+        "file": "media/w-video/w-video-000000.ts",
+        "size": 10,
+        "sha256": "ab" * 32,
+        "start_utc": "2026-11-29T06:00:00.000000Z",
+        "end_utc": "2026-11-29T06:00:02.000000Z",
+        "frames": 60,
+        "recovered": False,
+    }
+    log.append("segment_sealed", {**segment, "index": 0, "start": 0.0, "end": 2.0}, t=2.0)
+    log.append("segment_sealed", {**segment, "index": 1, "start": 2.0, "end": 4.0}, t=4.0)
+    log.checkpoint()
+    log.close()
+    signed = {"recording/media/w-video/w-video-000000.ts": bytes.fromhex("ab" * 32)}
+    checks, _ = log_checks(tmp_path, None, [], None, signed)
+    failed = [c.message for c in checks if c.name == "segment" and c.status is Status.FAILED]
+    twice = "file media/w-video/w-video-000000.ts is also logged as w-video segment 0"
+    assert failed == [f"{twice} (00:00:00–00:00:02)"]  # dropped before as "an absent file"
 
 
 def _rewritten(src: Path, dst: Path, edit: str) -> Path:
