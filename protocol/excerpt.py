@@ -27,12 +27,16 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from protocol.asic import ZipOut, mime_for, odf_manifest_xml, open_zip, parse_odf_manifest
 from protocol.errors import ProtocolError, UnreadableContainerError
+from protocol.zipread import Members
 from recorder.canonical import parse_json_object
 from recorder.report import Check, Status
+
+if TYPE_CHECKING:
+    from protocol.recording_checks import LogRead
 
 EXCERPT_JSON = "META-INF/tergeu-excerpt.json"
 EXCERPT_FORMAT = "tergeu-excerpt/1"
@@ -70,7 +74,7 @@ class Excerpt:
         }
 
 
-def read_excerpt(zf: zipfile.ZipFile) -> Excerpt:
+def read_excerpt(zf: Members) -> Excerpt:
     """Parse the excerpt description of ``zf`` strictly."""
     d = parse_json_object(zf.read(EXCERPT_JSON), what=EXCERPT_JSON)
     try:
@@ -96,7 +100,8 @@ def read_excerpt(zf: zipfile.ZipFile) -> Excerpt:
 
 def make_excerpt(container: Path, out: Path, *, start: float, end: float) -> dict[str, Any]:
     """Write an excerpt of ``container`` for session seconds ``[start, end)`` to ``out``."""
-    from protocol.recording_checks import read_log_view, segment_uri
+    from protocol.recording_checks import log_lines, scan_log_view, segment_uri
+    from recorder.merkle import leaf_hash
 
     if not start < end:
         raise ProtocolError(f"excerpt range {start}..{end}: start must be before end")
@@ -109,12 +114,17 @@ def make_excerpt(container: Path, out: Path, *, start: float, end: float) -> dic
             log_path.write_bytes(zf.read("recording/log.jsonl"))
         except KeyError as e:
             raise UnreadableContainerError(f"{container}: missing {e.args[0]}") from e
-        view = read_log_view(log_path)
+        view = scan_log_view(log_path)  # one pass, no entries kept; raises if not intact
         if view.checkpoint is None:
             raise ProtocolError(f"{container}: the action log has no checkpoint to prove against")
         cp = view.checkpoint.data
         tree_size = int(cp["tree_size"])
-        prove = _Prover(view.leaves(tree_size)).proof
+        hashes = bytearray()  # 32 bytes per leaf: the lines themselves are not kept
+        for i, line in enumerate(log_lines(log_path)):
+            if i == tree_size:
+                break
+            hashes += leaf_hash(line)
+        prove = _Prover(bytes(hashes)).proof
         chosen = [
             s for s in view.segments if s.leaf_index < tree_size and s.end > start and s.start < end
         ]
@@ -176,17 +186,17 @@ class _Prover:
     ``recorder.merkle.verify_inclusion``).
     """
 
-    def __init__(self, leaves: list[bytes]) -> None:
-        from recorder.merkle import leaf_hash
-
-        self._hashes = [leaf_hash(x) for x in leaves]
+    def __init__(self, leaf_hashes: bytes) -> None:
+        """``leaf_hashes``: the leaves' hashes (``recorder.merkle.leaf_hash``), 32 bytes each."""
+        self._hashes = leaf_hashes
+        self._size = len(leaf_hashes) // 32
         self._roots: dict[tuple[int, int], bytes] = {}
 
     def _root(self, lo: int, hi: int) -> bytes:
         from recorder.merkle import node_hash
 
         if hi - lo == 1:
-            return self._hashes[lo]
+            return self._hashes[32 * lo : 32 * lo + 32]
         key = (lo, hi)
         if key not in self._roots:
             k = 1 << ((hi - lo - 1).bit_length() - 1)
@@ -194,10 +204,10 @@ class _Prover:
         return self._roots[key]
 
     def proof(self, index: int) -> list[bytes]:
-        if not 0 <= index < len(self._hashes):
-            raise ProtocolError(f"leaf {index} is outside the tree of {len(self._hashes)}")
+        if not 0 <= index < self._size:
+            raise ProtocolError(f"leaf {index} is outside the tree of {self._size}")
         path: list[bytes] = []
-        lo, hi = 0, len(self._hashes)
+        lo, hi = 0, self._size
         while hi - lo > 1:
             k = 1 << ((hi - lo - 1).bit_length() - 1)
             if index < lo + k:
@@ -207,6 +217,11 @@ class _Prover:
                 path.append(self._root(lo, lo + k))
                 lo = lo + k
         return path[::-1]
+
+
+def _int(value: Any) -> int:
+    """``value`` as a leaf index, -1 (never one) for anything that is not an integer."""
+    return value if type(value) is int else -1
 
 
 def _hms(seconds: float) -> str:
@@ -228,13 +243,24 @@ def _unhex(values: Any) -> list[bytes]:
     return [bytes.fromhex(v) for v in values]
 
 
-def excerpt_checks(excerpt: Excerpt, log_path: Path, zf: zipfile.ZipFile) -> list[Check]:
-    """``excerpt``: the source matches the signed log and every inclusion proof holds."""
-    from protocol.recording_checks import read_log_view, segment_uri
+def excerpt_checks(
+    excerpt: Excerpt, log_path: Path, zf: Members, *, read: LogRead | None = None
+) -> list[Check]:
+    """``excerpt``: the source matches the signed log and every inclusion proof holds.
+
+    ``read``: the log as the verifier's one pass read it (else it is read here, the same way);
+    the lines to prove are then picked from the file in one more pass, never held all at once.
+    """
+    from protocol.recording_checks import lines_at, scan_log_view, segment_uri
     from recorder.merkle import verify_inclusion
 
     try:
-        view = read_log_view(log_path)
+        if read is None:
+            view = scan_log_view(log_path)
+        elif isinstance(read, Exception):
+            raise read
+        else:
+            view = read
     except Exception as e:  # any unreadable log is reported, not raised
         return [Check("excerpt", Status.FAILED, f"action log unreadable: {e}")]
     cp = view.checkpoint
@@ -253,12 +279,15 @@ def excerpt_checks(excerpt: Excerpt, log_path: Path, zf: zipfile.ZipFile) -> lis
     checks: list[Check] = []
     by_uri = {segment_uri(s): s for s in view.segments}
     names = set(zf.namelist())
+    wanted = {0} | {_int(seg.get("leaf_index", -1)) for seg in excerpt.segments}
+    leaves = lines_at(log_path, (i for i in wanted if 0 <= i < view.entry_count))
 
     def proven(index: int, proof: Any) -> bool:
+        leaf = leaves.get(index)
+        if leaf is None:
+            return False
         try:
-            return bool(
-                verify_inclusion(view.leaf(index), index, excerpt.tree_size, _unhex(proof), root)
-            )
+            return bool(verify_inclusion(leaf, index, excerpt.tree_size, _unhex(proof), root))
         except Exception:  # a malformed proof is a failed proof
             return False
 
@@ -269,7 +298,7 @@ def excerpt_checks(excerpt: Excerpt, log_path: Path, zf: zipfile.ZipFile) -> lis
     for seg in excerpt.segments:
         uri = str(seg.get("uri"))
         ref = by_uri.get(uri)
-        idx = int(seg.get("leaf_index", -1))
+        idx = _int(seg.get("leaf_index", -1))
         if ref is None or ref.leaf_index != idx or uri not in names:
             checks.append(
                 Check("excerpt", Status.FAILED, "segment not in the log or the excerpt", uri)

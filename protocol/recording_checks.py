@@ -11,7 +11,7 @@ verifier ran) plus the recorder's own checks.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,39 @@ class LogView:
 
     def leaves(self, tree_size: int) -> list[bytes]:
         return [leaf_of(e) for e in self.entries[:tree_size]]
+
+
+def log_lines(log_path: Path) -> Iterator[bytes]:
+    """The complete lines of the action log (without newlines), read 1 MiB at a time."""
+    with open(log_path, "rb") as f:
+        rest = b""
+        while chunk := f.read(1 << 20):
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            yield from lines
+
+
+def lines_at(log_path: Path, indices: Iterable[int]) -> dict[int, bytes]:
+    """The raw lines (Merkle leaf data) at ``indices`` of the log, in one pass."""
+    wanted = set(indices)
+    out: dict[int, bytes] = {}
+    for i, line in enumerate(log_lines(log_path)):
+        if i in wanted:
+            out[i] = line
+            if len(out) == len(wanted):
+                break
+    return out
+
+
+def scan_log_view(log_path: Path) -> LogView:
+    """The view of the log in ``log_path``'s folder from the recorder's one pass (no entries
+    kept); a log that is not whole and chained raises read_log's own error."""
+    from recorder.verify import scan_recording
+
+    _, scan = scan_recording(log_path.parent, segment_files=False)
+    if not scan.intact:
+        return read_log_view(log_path)  # raises, naming what is wrong
+    return LogView(scan.entries, tuple(scan.segments), scan.checkpoint, scan.sha256)
 
 
 def segment_uri(segment: Any) -> str:
@@ -91,7 +124,7 @@ def log_checks(
     signers: Sequence[dict[str, Any]],
     container_id: str | None,
     signed: Mapping[str, bytes],
-) -> tuple[list[Check], dict[str, Any]]:
+) -> tuple[list[Check], dict[str, Any], LogRead]:
     """Every check of the extracted recording, in this order: ``summary`` / ``signer``
     (:func:`protocol_checks`), ``evidence``, ``segment`` (:func:`segment_checks`) and the
     recorder's own (:func:`recorder.verify.scan_recording` without looking at the segment files,
@@ -100,7 +133,8 @@ def log_checks(
     The log is read once, entry by entry, keeping only a record per segment: the recorder's
     verifier returns what it kept when the log is whole and chained (read_log would accept it),
     and only otherwise is it read again, for read_log's own error. A two-hour log has some
-    15,000 entries, each checked for canonical form and hash on parsing.
+    15,000 entries, each checked for canonical form and hash on parsing. Returns the checks,
+    the recorder's facts and the log as read (for :func:`protocol.excerpt.excerpt_checks`).
     """
     log_path = action_dir / "log.jsonl"
     report, scan = _run_recorder(action_dir)
@@ -117,7 +151,7 @@ def log_checks(
     checks += segment_checks(log_path, signed, read=read)[0]
     rec_checks, facts = _merge_recorder(report)
     checks += rec_checks
-    return checks, facts
+    return checks, facts, read
 
 
 def segment_checks(

@@ -19,10 +19,9 @@ import hashlib
 import itertools
 import tempfile
 import threading
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from protocol.addenda import ADDENDA, addendum_checks, split_addenda
 from protocol.asic import (
@@ -412,7 +411,7 @@ async def _verify_while_hashing(
     if EXCERPT_JSON in zr:
         kind = "excerpt"
         try:
-            excerpt = read_excerpt(_as_zipfile(zr))
+            excerpt = read_excerpt(zr)
         except ProtocolError as e:
             checks.append(Check("excerpt", Status.FAILED, str(e), EXCERPT_JSON))
     if not manifests:
@@ -474,13 +473,13 @@ async def _verify_while_hashing(
                 tick,
             )
         finally:
-            rec_checks, rec_facts = await recording
+            rec_checks, rec_facts, log_read = await recording
         checks += digest_checks
         checks += signature_checks
         checks += rec_checks
         facts["recording"] = rec_facts
         if excerpt is not None:
-            checks += excerpt_checks(excerpt, action_dir / "log.jsonl", _as_zipfile(zr))
+            checks += excerpt_checks(excerpt, action_dir / "log.jsonl", zr, read=log_read)
             facts["excerpt"] = excerpt.describe()
     return Report.build(kind, str(path), checks, facts)
 
@@ -537,9 +536,3 @@ def _read_or_none(zr: ZipReader, name: str) -> bytes | None:
         return zr.read(name)
     except (KeyError, ProtocolError, OSError):
         return None
-
-
-def _as_zipfile(zr: ZipReader) -> zipfile.ZipFile:
-    # protocol.excerpt reads only namelist() and read(name) (protocol.zipread.Members); its
-    # annotations still name zipfile.ZipFile.
-    return cast(zipfile.ZipFile, zr)

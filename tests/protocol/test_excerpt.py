@@ -107,10 +107,10 @@ def test_excerpt_cli_and_errors(container: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 13, 64])
 def test_memoised_proofs_equal_recorder_merkle_proofs(n: int) -> None:
     from protocol.excerpt import _Prover
-    from recorder.merkle import inclusion_proof, merkle_root, verify_inclusion
+    from recorder.merkle import inclusion_proof, leaf_hash, merkle_root, verify_inclusion
 
     leaves = [f"entry {i}".encode() for i in range(n)]
-    prover, root = _Prover(leaves), merkle_root(leaves)
+    prover, root = _Prover(b"".join(map(leaf_hash, leaves))), merkle_root(leaves)
     for i in range(n):
         assert prover.proof(i) == inclusion_proof(leaves, i)
         assert verify_inclusion(leaves[i], i, n, prover.proof(i), root)

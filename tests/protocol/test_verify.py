@@ -353,7 +353,7 @@ def test_a_segment_logged_twice_is_reported_by_the_container_checks(tmp_path: Pa
     log.checkpoint()
     log.close()
     signed = {"recording/media/w-video/w-video-000000.ts": bytes.fromhex("ab" * 32)}
-    checks, _ = log_checks(tmp_path, None, [], None, signed)
+    checks, _, _ = log_checks(tmp_path, None, [], None, signed)
     failed = [c.message for c in checks if c.name == "segment" and c.status is Status.FAILED]
     twice = "file media/w-video/w-video-000000.ts is also logged as w-video segment 0"
     assert failed == [f"{twice} (00:00:00–00:00:02)"]  # dropped before as "an absent file"
