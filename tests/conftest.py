@@ -56,6 +56,42 @@ def pytest_runtest_makereport(
         report.longrepr = f"skipped under CI=true (not allowed): {reason}"
 
 
+LEFT_OPEN: list[str] = []  # "test id: window class 'title'" for the summary
+
+
+def _top_levels() -> set[int]:
+    if "PySide6.QtWidgets" not in sys.modules:
+        return set()
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        return set()
+    return {id(w) for w in QApplication.topLevelWidgets()}
+
+
+@pytest.fixture(autouse=True)
+def _windows_left_open(request: pytest.FixtureRequest) -> Generator[None, None, None]:
+    """Note the top-level windows a test leaves behind (it should close them or hand them to
+    qtbot.addWidget): they pile up for the rest of the run and are what PySide's exit handler
+    crashed on (see pytest_sessionfinish). Listed at the end of the run."""
+    before = _top_levels()
+    yield
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    for w in QApplication.topLevelWidgets():
+        if id(w) not in before and w.isVisible():
+            LEFT_OPEN.append(f"{request.node.nodeid}: {type(w).__name__} {w.windowTitle()!r}")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if LEFT_OPEN:
+        terminalreporter.section("top-level windows left open by tests")
+        for line in LEFT_OPEN:
+            terminalreporter.write_line(line)
+
+
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 

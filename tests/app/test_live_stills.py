@@ -190,3 +190,6 @@ def test_stills_and_annotations_appear_live_and_open_drawn(
     bridge.runtime.submit(witness.leave()).result(timeout=10)
     specialist_run.result(timeout=15)
     witness_run.result(timeout=15)
+    for viewer in panel.viewers:  # top-level dialogs: closed here, not by PySide's exit handler
+        viewer.close()
+        viewer.deleteLater()

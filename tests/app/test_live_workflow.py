@@ -67,6 +67,9 @@ def main(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
                 live.finish()
                 qtbot.waitUntil(lambda w=live: w.finished, timeout=20000)
         window.live.shutdown()
+        for top in [*window.live.windows, *window.live.finish_windows]:
+            top.close()  # top-level windows: closed here, not by PySide's exit handler
+            top.deleteLater()
     db.close()
 
 

@@ -9,6 +9,7 @@ non-ASCII and astral characters in strings and in keys, lone surrogates.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import random
@@ -244,19 +245,15 @@ def test_log_lines_parse_as_the_strict_parser_parses_them(tmp_path: Path) -> Non
 def _encodings(value: Any) -> list[bytes]:
     """``value`` written canonically and in the ways a tool or a forger might write it."""
     out = []
-    try:
+    with contextlib.suppress(rfc8785.CanonicalizationError, TypeError, ValueError):
         out.append(rfc8785.dumps(value))
-    except (rfc8785.CanonicalizationError, TypeError, ValueError):
-        pass
     for options in (
         {},
         {"sort_keys": True, "separators": (",", ":")},
         {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False},
     ):
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             out.append(json.dumps(value, **options).encode("utf-8", "surrogatepass"))
-        except (TypeError, ValueError):
-            pass
     return out
 
 
