@@ -17,7 +17,24 @@ import app.commands
 from app.core.memory import limit_malloc_arenas
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str], names: set[str]) -> str | None:
+    """The subcommand ``argv`` asks for, if it names one of ``names`` (global options skipped)."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--data-dir")
+    pre.add_argument("--config")
+    try:
+        _, rest = pre.parse_known_args(argv)
+    except SystemExit:  # a global option without its value: the full parser says so
+        return None
+    return rest[0] if rest and rest[0] in names else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv`` naming a subcommand, only that command's module is imported.
+
+    The modules of live sessions (aiortc, PyAV, OpenCV, aiohttp) cost some 70 MB of memory and
+    a second to import; ``tergeu verify`` on a reviewer's machine needs none of them.
+    """
     parser = argparse.ArgumentParser(
         prog="tergeu",
         description="Tergeu — remote investigative actions with verified identities, "
@@ -28,16 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", help="config file (default: per-user tergeu.toml; env TERGEU_CONFIG)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(app.commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"app.commands.{info.name}")
-        module.register(sub)
+    names = sorted(
+        info.name
+        for info in pkgutil.iter_modules(app.commands.__path__)
+        if not info.name.startswith("_")
+    )
+    wanted = _command_in(argv, set(names)) if argv is not None else None
+    for name in [wanted] if wanted else names:
+        importlib.import_module(f"app.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     limit_malloc_arenas()  # before any recording or network thread starts
     if args.command is None:
