@@ -24,6 +24,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from protocol.errors import ProtocolError
 from protocol.sha256_child import ChildFailed, hash_in_child
@@ -194,10 +195,7 @@ def hash_stored_members(
     work early (the members not reached are left out).
     """
     out = MemberDigests(len(zr))
-    spans = []
-    for i in members:
-        m = zr.member_at(i)
-        spans.append((m.header_offset, m.size, m.raw_name))
+    spans = _Spans(zr, members)
 
     def store(k: int, result: bytes | str) -> None:
         i = members[k]
@@ -217,6 +215,29 @@ def hash_stored_members(
         _log.warning("hashing %d members in this process: %s", len(rest), e)
         hash_stored_members_here(zr, rest, threads=threads, progress=progress, stop=stop, out=out)
     return out
+
+
+class _Spans(Sequence[tuple[int, int, bytes]]):
+    """(local header offset, size, raw name) of each of ``members``, made when asked for: a
+    list of them would hold some 190 bytes per member while the child hashes."""
+
+    def __init__(self, zr: ZipReader, members: Sequence[int]) -> None:
+        self._zr, self._members = zr, members
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    @overload
+    def __getitem__(self, k: int) -> tuple[int, int, bytes]: ...
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[tuple[int, int, bytes]]: ...
+    def __getitem__(
+        self, k: int | slice
+    ) -> tuple[int, int, bytes] | Sequence[tuple[int, int, bytes]]:
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        m = self._zr.member_at(self._members[k])
+        return m.header_offset, m.size, m.raw_name
 
 
 def hash_stored_members_here(
