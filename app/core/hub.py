@@ -170,7 +170,10 @@ class _Offer:
 class _Peer:
     invite: Invite
     channel: Channel | None
-    state: str = "waiting"
+    # "joining" until the lobby is announced (its log entry written first): admit() wants
+    # "waiting", so it cannot overtake the announcement (seen: admitted, waiting, connected —
+    # the admitted participant put back in the lobby). Never announced as an event.
+    state: str = "joining"
     language: str = "ru"
     pc: RTCPeerConnection | None = None
     sources: dict[str, MediaStreamTrack] = field(default_factory=dict)
@@ -614,6 +617,8 @@ class Hub:
         self._peers[invite.participant_id] = peer
         channel.participant_id = invite.participant_id
         await self._record("rules_acknowledged", peer, language=language)
+        if peer.state != "joining":  # the channel closed meanwhile: already "left"
+            return
         self._set_state(peer, "waiting")
         await channel.send(Message("lobby"))
         if self.auto_admit:
@@ -639,6 +644,8 @@ class Hub:
             channel.participant_id = invite.participant_id
             channel.state = "waiting"
             await self._record("participant_joined", peer, after="hub restart")
+            if peer.state != "joining":  # the channel closed meanwhile: already "left"
+                return
             self._set_state(peer, "waiting", "rejoined after the hub restarted")
             await channel.send(Message("lobby"))
             if self.auto_admit:
@@ -720,7 +727,7 @@ class Hub:
             await self._drop_media(peer)
             self._set_state(peer, "disconnected", reason)
             await self._record("participant_left", peer, reason=reason)
-        elif peer.state == "waiting":
+        elif peer.state in ("joining", "waiting"):
             self._set_state(peer, "left", reason)
 
     # ---- for the stills gallery (app/core/still_gallery.py) ------------------------------------

@@ -151,6 +151,39 @@ async def test_lobby_admit_policy_forwarding_and_recording(session: Session) -> 
     assert session.log.kinds("w1")[:2] == ["rules_acknowledged", "participant_admitted"]
 
 
+async def test_admission_cannot_overtake_the_lobby_announcement(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the rules acknowledgment is being logged the participant is not yet in the lobby:
+    an admit then is refused, so "waiting" is never announced after "admitted" (seen once in a
+    full run: events admitted, waiting, connected — the admitted witness back in the lobby)."""
+    events: list[ParticipantEvent] = []
+    session.hub.add_listener(
+        lambda e: events.append(e) if isinstance(e, ParticipantEvent) else None
+    )
+    record = session.hub._record
+    logging_rules = asyncio.Event()
+
+    async def slow_rules(entry: str, peer: Any, /, **extra: Any) -> None:
+        if entry == "rules_acknowledged":
+            logging_rules.set()
+            await asyncio.sleep(0.5)  # a slow disk
+        await record(entry, peer, **extra)
+
+    monkeypatch.setattr(session.hub, "_record", slow_rules)
+    session.join("w1", "witness")
+    await asyncio.wait_for(logging_rules.wait(), 20)
+    assert session.hub.participant_state("w1") == "joining"
+    with pytest.raises(ValueError, match="is joining, not waiting"):
+        await session.hub.admit("w1")
+    await session.state("w1", "waiting")
+    await session.hub.admit("w1")
+    await session.state("w1", "connected")
+    states = [e.state for e in events if e.participant_id == "w1"]
+    assert states == ["invited", "waiting", "admitted", "connected"]
+    assert session.log.kinds("w1")[:2] == ["rules_acknowledged", "participant_admitted"]
+
+
 async def test_revoked_invite_refused_and_decline_closes_lobby(session: Session) -> None:
     issued = session.hub.invite("w9", "witness", "W9", base_url=session.server.base_url)
     session.hub.revoke(issued.invite)
