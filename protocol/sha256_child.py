@@ -79,7 +79,7 @@ def hash_in_child(
             close_fds=True,
             pass_fds=(fd,),
         )
-    except OSError as e:
+    except (OSError, ValueError) as e:  # ValueError: no pass_fds on this platform
         raise ChildFailed(f"cannot start {sys.executable}: {e}") from e
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     reported = 0
