@@ -142,8 +142,11 @@ def test_expert_joins_acknowledges_and_hangs_up(
     qtbot.mouseClick(window.hangup_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(window.ended), timeout=15000)
     assert window.rec.text() == ""
-    kinds = [e.kind for e in entries_now(live.action_dir)]
-    assert "participant_left" in kinds
+    # the hub logs the departure as it announces it: wait for the entry, not only the window
+    qtbot.waitUntil(
+        lambda: "participant_left" in [e.kind for e in entries_now(live.action_dir)],
+        timeout=10000,
+    )
     bridge.runtime.submit(live.stop()).result(timeout=30)
     report = verify_recording(live.action_dir)
     assert report.ok, report.summary()
