@@ -30,8 +30,8 @@ class LogView:
 
     ``segments`` are :class:`recorder.verify.Segment` records (``seq``, ``leaf_index``,
     ``track``, ``index``, ``file``, ``sha256``, ``start``, ``end``; :func:`segment_uri` names
-    one in the container). ``entries`` is kept only by :func:`read_log_view` (excerpts need the
-    leaves); the verifier's one pass keeps none and counts them.
+    one in the container). ``entries`` is kept only by :func:`read_log_view`; the verifier's one
+    pass keeps none and counts them.
     """
 
     entry_count: int
@@ -40,12 +40,10 @@ class LogView:
     log_sha256: str | None = None  # of the log file, when the pass that read it computed it
     entries: tuple[Any, ...] = ()  # recorder.log.LogEntry, for read_log_view only
 
-    def leaf(self, seq: int) -> bytes:
-        """The Merkle leaf data of log entry ``seq``."""
-        return leaf_of(self.entries[seq])
-
-    def leaves(self, tree_size: int) -> list[bytes]:
-        return [leaf_of(e) for e in self.entries[:tree_size]]
+    @classmethod
+    def of_scan(cls, scan: Any) -> LogView:
+        """The view of what the recorder's one pass kept (a recorder.verify.LogScan)."""
+        return cls(scan.entries, tuple(scan.segments), scan.checkpoint, scan.sha256)
 
 
 def log_lines(log_path: Path) -> Iterator[bytes]:
@@ -78,18 +76,12 @@ def scan_log_view(log_path: Path) -> LogView:
     _, scan = scan_recording(log_path.parent, segment_files=False)
     if not scan.intact:
         return read_log_view(log_path)  # raises, naming what is wrong
-    return LogView(scan.entries, tuple(scan.segments), scan.checkpoint, scan.sha256)
+    return LogView.of_scan(scan)
 
 
 def segment_uri(segment: Any) -> str:
     """The member name of a logged segment in the container (``recording/media/...``)."""
     return RECORDING + str(segment.file)
-
-
-def leaf_of(entry: Any) -> bytes:
-    """Merkle leaf data of one log entry: its canonical line (R1's tree is over entry lines)."""
-    line: bytes = entry.line()
-    return line.rstrip(b"\n")
 
 
 def read_log_view(log_path: Path) -> LogView:
@@ -140,7 +132,7 @@ def log_checks(
     report, scan = _run_recorder(action_dir)
     read: LogRead
     if scan is not None and scan.intact:
-        read = LogView(scan.entries, tuple(scan.segments), scan.checkpoint, scan.sha256)
+        read = LogView.of_scan(scan)
     else:
         try:
             read = read_log_view(log_path)

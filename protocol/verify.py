@@ -450,7 +450,7 @@ async def _verify_while_hashing(
     )
     with tempfile.TemporaryDirectory(prefix="tergeu-verify-") as tmp:
         action_dir = Path(tmp) / "action"
-        _, extracted_digests = await asyncio.to_thread(
+        extracted_digests = await asyncio.to_thread(
             _extract_recording, zr, action_dir, media_dir, meta
         )
         proto = _read_or_none(zr, "protocol.json")
@@ -486,17 +486,15 @@ async def _verify_while_hashing(
 
 def _extract_recording(
     zr: ZipReader, action_dir: Path, media_dir: Path | None, meta: dict[str, Any]
-) -> tuple[set[str], dict[str, bytes]]:
-    """Extract ``recording/`` except the segment files into ``action_dir``; return the member
-    names (``recording/...``) now present there, and the SHA-256 of each member extracted
-    (hashed on the way: the digest check does not read them again).
+) -> dict[str, bytes]:
+    """Extract ``recording/`` except the segment files into ``action_dir``; return the SHA-256
+    of each member extracted (hashed on the way: the digest check does not read them again).
 
     Segments are not copied: their bytes were hashed against the signed ASiCManifest and the
     log's SHA-256 of each is compared with that digest (``segment`` checks), so the recorder's
     verifier checks the log, chain, checkpoints and playlists without hashing them twice.
     """
     action_dir.mkdir(mode=0o700)
-    extracted: set[str] = set()
     digests: dict[str, bytes] = {}
     for name in zr:
         if not name.startswith(RECORDING) or name.endswith("/") or _is_segment(name):
@@ -513,7 +511,6 @@ def _extract_recording(
                 for chunk in zr.chunks(name):
                     dst.write(chunk)
                     h.update(chunk)
-            extracted.add(name)
             digests[name] = h.digest()
         except (ProtocolError, OSError):
             target.unlink(missing_ok=True)  # reported by the digest check
@@ -522,8 +519,7 @@ def _extract_recording(
             target = action_dir / "media" / playlist.relative_to(media_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(playlist.read_bytes())
-            extracted.add(f"{RECORDING}media/{playlist.relative_to(media_dir).as_posix()}")
-    return extracted, digests
+    return digests
 
 
 def _is_segment(name: str) -> bool:
